@@ -1,0 +1,1 @@
+"""realtime-gen: an app's SQL schema and channel declarations become a typed Python module."""

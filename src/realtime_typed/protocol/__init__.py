@@ -1,0 +1,1 @@
+"""The sans-I/O Phoenix core: serializers, refs, state machines, deadlines. No asyncio, no clock."""

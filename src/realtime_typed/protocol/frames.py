@@ -1,0 +1,386 @@
+"""Phoenix frames and their serializers, vsn 1.0.0 and 2.0.0, for both directions.
+
+A :class:`Frame` is the five-field envelope every message shares. The serializers:
+
+* vsn 1.0.0: a JSON object per text frame. The server writes no ``join_ref``.
+* vsn 2.0.0: a JSON array ``[join_ref, ref, topic, event, payload]`` per text frame, plus
+  binary frames whose first byte is the kind: 0 push, 1 reply, 2 broadcast (Phoenix),
+  3 user broadcast push (client to server) and 4 user broadcast (server to client).
+
+Every length field of a binary frame is one byte, so join_ref, ref, topic, user event and
+metadata are limited to 255 UTF-8 bytes; a longer field raises :class:`ProtocolError`.
+
+A decoded user broadcast (kind 4) becomes the event ``broadcast`` with the payload
+``{"type": "broadcast", "event": E, "payload": P[, "meta": M]}``, where ``P`` is the parsed JSON
+(encoding 1) or the raw ``bytes`` (encoding 0), exactly as the reference client yields it.
+
+``postgres_changes`` payloads are decoded with :class:`decimal.Decimal` for JSON numbers with a
+fraction or exponent, so a ``numeric`` keeps every digit; every other event decodes numbers to
+``float`` as usual. The check costs a substring search, not a second parse.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Final, Literal, NamedTuple
+
+from realtime_typed.errors import ProtocolError
+
+__all__ = [
+    "MAX_FIELD_BYTES",
+    "Frame",
+    "UserBroadcast",
+    "Vsn",
+    "decode_client_frame",
+    "decode_server_frame",
+    "encode_client_frame",
+    "encode_server_frame",
+    "encode_user_broadcast",
+]
+
+Vsn = Literal["1.0.0", "2.0.0"]
+
+MAX_FIELD_BYTES: Final = 255
+
+KIND_PUSH: Final = 0
+KIND_REPLY: Final = 1
+KIND_BROADCAST: Final = 2
+KIND_USER_BROADCAST_PUSH: Final = 3
+KIND_USER_BROADCAST: Final = 4
+
+ENCODING_BINARY: Final = 0
+ENCODING_JSON: Final = 1
+
+_loads = json.loads
+_decimal_loads = json.JSONDecoder(parse_float=Decimal).decode
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_PG_MARK_V2: Final = '"postgres_changes",'
+_PG_MARK_V1: Final = '"postgres_changes"'
+
+
+class Frame(NamedTuple):
+    """One Phoenix message: the envelope shared by every event."""
+
+    join_ref: str | None
+    ref: str | None
+    topic: str
+    event: str
+    payload: Any
+
+
+class UserBroadcast(NamedTuple):
+    """A client's binary user broadcast (kind 3) as the server reads it.
+
+    ``payload`` is ``bytes`` when ``binary`` is true, else the parsed JSON value.
+    """
+
+    join_ref: str | None
+    ref: str | None
+    topic: str
+    user_event: str
+    metadata: dict[str, Any] | None
+    payload: Any
+    binary: bool
+
+    def as_frame(self) -> Frame:
+        """The same message as a ``broadcast`` frame, with the reference client's payload."""
+        payload: dict[str, Any] = {
+            "type": "broadcast",
+            "event": self.user_event,
+            "payload": self.payload,
+        }
+        if self.metadata:
+            payload.update(self.metadata)
+        return Frame(self.join_ref, self.ref, self.topic, "broadcast", payload)
+
+
+# --------------------------------------------------------------------------- text frames
+
+
+def _parse_json(text: str | bytes, mark: str) -> Any:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    try:
+        if mark in text:
+            value = _decimal_loads(text)
+            if _event_of(value) == "postgres_changes":
+                return value
+        return _loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"frame is not valid JSON: {exc}") from exc
+
+
+def _event_of(value: Any) -> Any:
+    if isinstance(value, list) and len(value) == 5:  # pyright: ignore[reportUnknownArgumentType]
+        return value[3]
+    if isinstance(value, dict):
+        return value.get("event")  # pyright: ignore[reportUnknownMemberType]
+    return None
+
+
+def _check_ref(name: str, value: Any) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    if type(value) is int:
+        return str(value)
+    raise ProtocolError(f"{name} must be a string or null, got {type(value).__name__}")
+
+
+def _frame_from_array(value: Any) -> Frame:
+    if type(value) is not list or len(value) != 5:  # pyright: ignore[reportUnknownArgumentType]
+        raise ProtocolError("a vsn 2.0.0 text frame must be a JSON array of 5 elements")
+    join_ref, ref, topic, event, payload = value  # pyright: ignore[reportUnknownVariableType]
+    if type(topic) is not str or type(event) is not str:
+        raise ProtocolError("topic and event must be strings")
+    if (join_ref is not None and type(join_ref) is not str) or (
+        ref is not None and type(ref) is not str
+    ):
+        return Frame(_check_ref("join_ref", join_ref), _check_ref("ref", ref), topic, event, payload)
+    return Frame(join_ref, ref, topic, event, payload)  # pyright: ignore[reportUnknownArgumentType]
+
+
+def _frame_from_object(value: Any) -> Frame:
+    if type(value) is not dict:
+        raise ProtocolError("a vsn 1.0.0 frame must be a JSON object")
+    topic = value.get("topic")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    event = value.get("event")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    if type(topic) is not str or type(event) is not str:
+        raise ProtocolError("topic and event must be strings")
+    return Frame(
+        _check_ref("join_ref", value.get("join_ref")),  # pyright: ignore[reportUnknownMemberType]
+        _check_ref("ref", value.get("ref")),  # pyright: ignore[reportUnknownMemberType]
+        topic,
+        event,
+        value.get("payload"),  # pyright: ignore[reportUnknownMemberType]
+    )
+
+
+# --------------------------------------------------------------------------- binary frames
+
+
+def _take(data: bytes, offset: int, size: int, name: str) -> tuple[str, int]:
+    end = offset + size
+    if end > len(data):
+        raise ProtocolError(f"binary frame truncated in {name}")
+    try:
+        return data[offset:end].decode("utf-8"), end
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"binary frame {name} is not UTF-8") from exc
+
+
+def _header(data: bytes, size: int) -> bytes:
+    if len(data) < size:
+        raise ProtocolError(f"binary frame of kind {data[0]} shorter than its {size}-byte header")
+    return data[1:size]
+
+
+def _user_payload(raw: bytes, encoding: int) -> Any:
+    if encoding == ENCODING_BINARY:
+        return raw
+    if encoding == ENCODING_JSON:
+        try:
+            return _loads(raw) if raw else None
+        except ValueError as exc:
+            raise ProtocolError(f"user broadcast payload is not valid JSON: {exc}") from exc
+    raise ProtocolError(f"unknown user broadcast payload encoding {encoding}")
+
+
+def _metadata(raw: str) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    try:
+        meta = _loads(raw)
+    except ValueError as exc:
+        raise ProtocolError(f"user broadcast metadata is not valid JSON: {exc}") from exc
+    if type(meta) is not dict:
+        raise ProtocolError("user broadcast metadata must be a JSON object")
+    return meta  # pyright: ignore[reportUnknownVariableType]
+
+
+def _decode_server_binary(data: bytes) -> Frame:
+    if not data:
+        raise ProtocolError("empty binary frame")
+    kind = data[0]
+    if kind == KIND_USER_BROADCAST:
+        topic_len, event_len, meta_len, encoding = _header(data, 5)
+        topic, pos = _take(data, 5, topic_len, "topic")
+        user_event, pos = _take(data, pos, event_len, "user event")
+        meta_text, pos = _take(data, pos, meta_len, "metadata")
+        payload: dict[str, Any] = {
+            "type": "broadcast",
+            "event": user_event,
+            "payload": _user_payload(data[pos:], encoding),
+        }
+        meta = _metadata(meta_text)
+        if meta is not None:
+            payload["meta"] = meta
+        return Frame(None, None, topic, "broadcast", payload)
+    if kind == KIND_PUSH:
+        join_ref_len, topic_len, event_len = _header(data, 4)
+        join_ref, pos = _take(data, 4, join_ref_len, "join_ref")
+        topic, pos = _take(data, pos, topic_len, "topic")
+        event, pos = _take(data, pos, event_len, "event")
+        return Frame(join_ref or None, None, topic, event, data[pos:])
+    if kind == KIND_REPLY:
+        join_ref_len, ref_len, topic_len, status_len = _header(data, 5)
+        join_ref, pos = _take(data, 5, join_ref_len, "join_ref")
+        ref, pos = _take(data, pos, ref_len, "ref")
+        topic, pos = _take(data, pos, topic_len, "topic")
+        status, pos = _take(data, pos, status_len, "status")
+        reply = {"status": status, "response": data[pos:]}
+        return Frame(join_ref or None, ref or None, topic, "phx_reply", reply)
+    if kind == KIND_BROADCAST:
+        topic_len, event_len = _header(data, 3)
+        topic, pos = _take(data, 3, topic_len, "topic")
+        event, pos = _take(data, pos, event_len, "event")
+        return Frame(None, None, topic, event, data[pos:])
+    raise ProtocolError(f"unknown binary frame kind {kind} from the server")
+
+
+def _field(value: str, name: str) -> bytes:
+    raw = value.encode("utf-8")
+    if len(raw) > MAX_FIELD_BYTES:
+        raise ProtocolError(f"{name} length {len(raw)} exceeds maximum of {MAX_FIELD_BYTES}")
+    return raw
+
+
+def _encode_user_payload(payload: Any) -> tuple[int, bytes]:
+    if isinstance(payload, bytes | bytearray | memoryview):
+        return ENCODING_BINARY, bytes(payload)
+    return ENCODING_JSON, _dumps({} if payload is None else payload).encode("utf-8")
+
+
+def _kind3(frame: Frame, metadata: dict[str, Any] | None) -> bytes:
+    body = frame.payload
+    join_ref = _field(frame.join_ref or "", "join_ref")
+    ref = _field(frame.ref or "", "ref")
+    topic = _field(frame.topic, "topic")
+    user_event = _field(body["event"], "userEvent")
+    meta = _field(_dumps(metadata), "metadata") if metadata else b""
+    encoding, raw = _encode_user_payload(body.get("payload"))
+    header = bytes(
+        (KIND_USER_BROADCAST_PUSH, len(join_ref), len(ref), len(topic), len(user_event), len(meta))
+    )
+    return b"".join((header, bytes((encoding,)), join_ref, ref, topic, user_event, meta, raw))
+
+
+def encode_user_broadcast(
+    topic: str, user_event: str, payload: Any, metadata: dict[str, Any] | None = None
+) -> bytes:
+    """A server-to-client user broadcast (kind 4); ``bytes`` payloads use encoding 0."""
+    topic_raw = _field(topic, "topic")
+    event_raw = _field(user_event, "userEvent")
+    meta = _field(_dumps(metadata), "metadata") if metadata else b""
+    encoding, raw = _encode_user_payload(payload)
+    header = bytes((KIND_USER_BROADCAST, len(topic_raw), len(event_raw), len(meta), encoding))
+    return b"".join((header, topic_raw, event_raw, meta, raw))
+
+
+# --------------------------------------------------------------------------- public codecs
+
+
+def decode_server_frame(data: str | bytes, vsn: Vsn = "2.0.0") -> Frame:
+    """Decode a frame the server sent. Raises :class:`ProtocolError` when it is not valid."""
+    if vsn == "2.0.0":
+        if type(data) is str:
+            return _frame_from_array(_parse_json(data, _PG_MARK_V2))
+        return _decode_server_binary(bytes(data))
+    if vsn == "1.0.0":
+        if type(data) is not str:
+            raise ProtocolError("vsn 1.0.0 has no binary frames")
+        return _frame_from_object(_parse_json(data, _PG_MARK_V1))
+    raise ProtocolError(f"unsupported serializer version {vsn!r}")
+
+
+def _allowed_metadata(payload: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any] | None:
+    picked = {key: payload[key] for key in allowed if key in payload}
+    return picked or None
+
+
+_DEFAULT_METADATA_KEYS: Final = frozenset({"persist"})
+
+
+def encode_client_frame(
+    frame: Frame,
+    vsn: Vsn = "2.0.0",
+    *,
+    metadata_keys: frozenset[str] = _DEFAULT_METADATA_KEYS,
+) -> str | bytes:
+    """Encode a frame the client sends.
+
+    In vsn 2.0.0 a ``broadcast`` whose payload is an object with a string ``event`` becomes a
+    binary kind-3 frame, as the reference client does; ``metadata_keys`` names the payload keys
+    carried as metadata. Everything else is a JSON text frame.
+    """
+    if vsn == "2.0.0":
+        payload = frame.payload
+        if (
+            frame.event == "broadcast"
+            and type(payload) is dict
+            and type(payload.get("event")) is str  # pyright: ignore[reportUnknownMemberType]
+        ):
+            meta = _allowed_metadata(payload, metadata_keys)  # pyright: ignore[reportUnknownArgumentType]
+            return _kind3(frame, meta)
+        return _dumps([frame.join_ref, frame.ref, frame.topic, frame.event, frame.payload])
+    if vsn == "1.0.0":
+        message: dict[str, Any] = {
+            "topic": frame.topic,
+            "event": frame.event,
+            "payload": frame.payload,
+            "ref": frame.ref,
+        }
+        if frame.join_ref is not None:
+            message["join_ref"] = frame.join_ref
+        return _dumps(message)
+    raise ProtocolError(f"unsupported serializer version {vsn!r}")
+
+
+def decode_client_frame(data: str | bytes, vsn: Vsn = "2.0.0") -> Frame | UserBroadcast:
+    """Decode a frame a client sent (the server's side). Binary kind 3 gives a UserBroadcast."""
+    if vsn == "1.0.0":
+        if type(data) is not str:
+            raise ProtocolError("vsn 1.0.0 has no binary frames")
+        return _frame_from_object(_parse_json(data, _PG_MARK_V1))
+    if vsn != "2.0.0":
+        raise ProtocolError(f"unsupported serializer version {vsn!r}")
+    if type(data) is str:
+        return _frame_from_array(_parse_json(data, _PG_MARK_V2))
+    raw = bytes(data)
+    if not raw:
+        raise ProtocolError("empty binary frame")
+    if raw[0] == KIND_USER_BROADCAST_PUSH:
+        join_ref_len, ref_len, topic_len, event_len, meta_len, encoding = _header(raw, 7)
+        join_ref, pos = _take(raw, 7, join_ref_len, "join_ref")
+        ref, pos = _take(raw, pos, ref_len, "ref")
+        topic, pos = _take(raw, pos, topic_len, "topic")
+        user_event, pos = _take(raw, pos, event_len, "user event")
+        meta_text, pos = _take(raw, pos, meta_len, "metadata")
+        return UserBroadcast(
+            join_ref or None,
+            ref or None,
+            topic,
+            user_event,
+            _metadata(meta_text),
+            _user_payload(raw[pos:], encoding),
+            encoding == ENCODING_BINARY,
+        )
+    if raw[0] == KIND_PUSH:
+        join_ref_len, ref_len, topic_len, event_len = _header(raw, 5)
+        join_ref, pos = _take(raw, 5, join_ref_len, "join_ref")
+        ref, pos = _take(raw, pos, ref_len, "ref")
+        topic, pos = _take(raw, pos, topic_len, "topic")
+        event, pos = _take(raw, pos, event_len, "event")
+        return Frame(join_ref or None, ref or None, topic, event, raw[pos:])
+    raise ProtocolError(f"unknown binary frame kind {raw[0]} from a client")
+
+
+def encode_server_frame(frame: Frame, vsn: Vsn = "2.0.0") -> str:
+    """Encode a server frame as text: a JSON array (2.0.0) or object without join_ref (1.0.0)."""
+    if vsn == "2.0.0":
+        return _dumps([frame.join_ref, frame.ref, frame.topic, frame.event, frame.payload])
+    if vsn == "1.0.0":
+        return _dumps(
+            {"topic": frame.topic, "event": frame.event, "payload": frame.payload, "ref": frame.ref}
+        )
+    raise ProtocolError(f"unsupported serializer version {vsn!r}")

@@ -1,0 +1,1 @@
+"""pytest fixtures that run the local Realtime server (registered as the ``realtime_local`` plugin)."""

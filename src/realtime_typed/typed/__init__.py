@@ -1,0 +1,27 @@
+"""The typed surface: change objects, typed keys, typed filters and broadcast messages."""
+
+from realtime_typed.typed.broadcast import BroadcastMessage, BroadcastMeta
+from realtime_typed.typed.changes import (
+    AnyChange,
+    ChangeColumn,
+    DeleteChange,
+    InsertChange,
+    UpdateChange,
+)
+from realtime_typed.typed.filters import Column, Filter
+from realtime_typed.typed.specs import BroadcastSpec, ChangeSpec, PresenceSpec
+
+__all__ = [
+    "AnyChange",
+    "BroadcastMessage",
+    "BroadcastMeta",
+    "BroadcastSpec",
+    "ChangeColumn",
+    "ChangeSpec",
+    "Column",
+    "DeleteChange",
+    "Filter",
+    "InsertChange",
+    "PresenceSpec",
+    "UpdateChange",
+]
