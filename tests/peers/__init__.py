@@ -1,0 +1,1 @@
+"""Peer tests: the official clients and realtime-typed talking through the local server."""

@@ -1,0 +1,148 @@
+"""``@supabase/realtime-js`` as a peer: a Node process (``js/peer.mjs``) driven by JSON lines."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import shutil
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+
+import pytest
+from pydantic import JsonValue, TypeAdapter
+
+from .inbox import WAIT_SECONDS, Inbox
+from .peer import JsonObject, Received
+
+JS_DIR = Path(__file__).parent / "js"
+PACKAGE_DIR = JS_DIR / "node_modules" / "@supabase" / "realtime-js"
+_LINE = TypeAdapter(dict[str, JsonValue])
+
+
+def realtime_js_version() -> str:
+    """The installed realtime-js version; fails the test with a hint when it is missing."""
+    if shutil.which("node") is None:
+        pytest.fail("Node.js is not on PATH; the realtime-js peer needs it")
+    manifest = PACKAGE_DIR / "package.json"
+    if not manifest.exists():
+        pytest.fail(f"realtime-js is not installed: run `npm ci` in {JS_DIR} (or `nox -s peers`)")
+    version = json.loads(manifest.read_text())["version"]
+    assert isinstance(version, str)
+    return version
+
+
+class JsPeer:
+    """A running ``peer.mjs``: commands go to its stdin, replies and events come from stdout.
+
+    Every event is kept in :attr:`events` and raw socket frames in :attr:`frames` (the
+    peer traces them), so a disagreement can be reported frame by frame.
+    """
+
+    def __init__(self, process: asyncio.subprocess.Process, vsn: str) -> None:
+        self.name = f"realtime-js {realtime_js_version()} vsn {vsn}"
+        self.broadcasts: Inbox[Received] = Inbox(f"{self.name} broadcasts")
+        self.events: Inbox[JsonObject] = Inbox(f"{self.name} events")
+        self.frames: list[JsonObject] = []
+        self._process = process
+        self._ids = itertools.count(1)
+        self._replies: dict[int, asyncio.Future[JsonObject]] = {}
+        self._stderr = b""
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, url: str, apikey: str, vsn: str) -> AsyncGenerator[JsPeer]:
+        """Start Node, connect the client to ``url``; close it and reap Node on the way out."""
+        realtime_js_version()
+        process = await asyncio.create_subprocess_exec(
+            "node",
+            "peer.mjs",
+            cwd=JS_DIR,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        peer = cls(process, vsn)
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(peer._read_stdout())
+            tasks.create_task(peer._read_stderr())
+            try:
+                await peer.request("connect", url=url, apikey=apikey, vsn=vsn, trace=True)
+                yield peer
+            finally:
+                await peer._shut_down()
+
+    async def request(self, op: str, **args: JsonValue) -> JsonObject:
+        """Run one command and return its reply; a command the peer failed raises."""
+        request_id = next(self._ids)
+        reply: asyncio.Future[JsonObject] = asyncio.get_running_loop().create_future()
+        self._replies[request_id] = reply
+        assert self._process.stdin is not None
+        self._process.stdin.write(json.dumps({"id": request_id, "op": op, **args}).encode() + b"\n")
+        await self._process.stdin.drain()
+        try:
+            answer = await asyncio.wait_for(reply, WAIT_SECONDS)
+        except TimeoutError:
+            raise AssertionError(
+                f"{self.name}: no reply to {op}; stderr: {self._stderr!r}"
+            ) from None
+        assert answer.get("ok") is True, f"{self.name}: {op} failed: {answer.get('error')}"
+        return answer
+
+    async def join(self, topic: str) -> None:
+        """Join with broadcast ack on and self off; fail unless subscribed."""
+        await self.request(
+            "join",
+            topic=topic,
+            config={
+                "broadcast": {"ack": True, "self": False},
+                "presence": {"key": "", "enabled": False},
+                "private": False,
+            },
+        )
+        status = await self.events.take(
+            lambda event: event["type"] == "status" and event["topic"] == topic
+        )
+        assert status["status"] == "SUBSCRIBED", f"{self.name} join: {status}"
+
+    async def send(self, topic: str, event: str, payload: JsonObject) -> None:
+        """Broadcast over the socket and require the server's ack."""
+        reply = await self.request("send", topic=topic, event=event, payload=payload)
+        assert reply["result"] == "ok", f"{self.name} send: {reply}"
+
+    async def _read_stdout(self) -> None:
+        assert self._process.stdout is not None
+        async for line in self._process.stdout:
+            message = _LINE.validate_json(line)
+            kind = message.get("type")
+            if kind == "reply":
+                request_id = message.get("id")
+                if isinstance(request_id, int) and request_id in self._replies:
+                    self._replies.pop(request_id).set_result(message)
+            elif kind == "frame":
+                self.frames.append(message)
+            else:
+                if kind == "broadcast":
+                    self.broadcasts.put(_received(message))
+                self.events.put(message)
+
+    async def _read_stderr(self) -> None:
+        assert self._process.stderr is not None
+        async for line in self._process.stderr:
+            self._stderr += line
+
+    async def _shut_down(self) -> None:
+        with suppress(AssertionError, ConnectionError):
+            await self.request("close")
+        try:
+            await asyncio.wait_for(self._process.wait(), WAIT_SECONDS)
+        except TimeoutError:
+            self._process.kill()
+            await self._process.wait()
+
+
+def _received(message: JsonObject) -> Received:
+    topic, event = message["topic"], message["event"]
+    assert isinstance(topic, str) and isinstance(event, str)
+    return Received(topic, event, message["payload"])
