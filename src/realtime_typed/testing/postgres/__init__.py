@@ -1,0 +1,11 @@
+"""Real PostgreSQL behind the local server: a throwaway cluster and the Postgres-changes feed.
+
+``TemporaryCluster`` starts a private PostgreSQL with logical decoding and wal2json;
+``PostgresChangesFeed`` computes ``postgres_changes`` payloads from it the way Supabase
+Realtime does (per-subscriber RLS, column privileges, filters and value casting).
+"""
+
+from realtime_typed.testing.postgres.binaries import PostgresNotInstalled
+from realtime_typed.testing.postgres.cluster import ClusterStartError, TemporaryCluster
+
+__all__ = ["ClusterStartError", "PostgresNotInstalled", "TemporaryCluster"]
