@@ -1,0 +1,76 @@
+"""The HTTP side: routes, the WebSocket upgrade and its refusals.
+
+``/socket/websocket`` (the server's own path) and ``/realtime/v1/websocket`` (the gateway's
+public path) lead to the same handler. The socket token is the ``apikey`` query parameter, or
+the ``x-api-key`` header when present. A refused upgrade is an HTTP response with the real
+status and a JSON body ``{"error": ...}``; an unsupported ``vsn`` gets a bare 403.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Final
+
+from aiohttp import web
+
+from realtime_typed.protocol.frames import Vsn
+from realtime_typed.testing.auth import TokenProblem, TokenRejected
+from realtime_typed.testing.session import SocketSession
+from realtime_typed.testing.state import ServerState
+
+__all__ = ["SOCKET_PATHS", "STATE_KEY", "make_app", "negotiate_vsn"]
+
+_log = logging.getLogger(__name__)
+
+SOCKET_PATHS: Final = ("/socket/websocket", "/realtime/v1/websocket")
+STATE_KEY: Final = web.AppKey("realtime_state", ServerState)
+_VSN: Final = re.compile(r"([12])\.0\.\d+")
+
+
+def negotiate_vsn(requested: str | None) -> Vsn | None:
+    """The serializer for a ``vsn`` query value (absent: 1.0.0); ``None`` if unsupported."""
+    if requested is None:
+        return "1.0.0"
+    match = _VSN.fullmatch(requested)
+    if match is None:
+        return None
+    return "1.0.0" if match.group(1) == "1" else "2.0.0"
+
+
+async def _socket(request: web.Request) -> web.StreamResponse:
+    state = request.app[STATE_KEY]
+    vsn = negotiate_vsn(request.query.get("vsn"))
+    if vsn is None:
+        _log.info("refused a socket: unsupported vsn")
+        return web.Response(status=403)
+    token = request.headers.get("x-api-key", request.query.get("apikey"))
+    try:
+        if token is None:
+            raise TokenRejected(TokenProblem.MISSING)
+        state.verifier.verify(token, state.clock())
+    except TokenRejected as rejected:
+        status, message = rejected.connect_refusal()
+        _log.info("refused a socket: %s", message)
+        if state.options.connect_error_delay > 0:
+            await asyncio.sleep(state.options.connect_error_delay)
+        return web.json_response({"error": message}, status=status)
+    ws = web.WebSocketResponse(max_msg_size=state.options.max_frame_bytes, autoping=True)
+    await ws.prepare(request)
+    session = SocketSession(ws, vsn, state, token)
+    state.sessions.add(session)
+    try:
+        await session.run()
+    finally:
+        state.sessions.discard(session)
+    return ws
+
+
+def make_app(state: ServerState) -> web.Application:
+    """The aiohttp application serving the socket paths for ``state``."""
+    app = web.Application()
+    app[STATE_KEY] = state
+    for path in SOCKET_PATHS:
+        app.router.add_get(path, _socket)
+    return app

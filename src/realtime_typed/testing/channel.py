@@ -1,0 +1,76 @@
+"""One joined channel on one socket: its topic, join config, token and presence."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import TYPE_CHECKING, Any, Final
+
+from realtime_typed.protocol.frames import Frame
+from realtime_typed.testing.join_config import JoinConfig
+from realtime_typed.testing.rate_limit import FixedWindowLimiter
+from realtime_typed.testing.registry import TopicKey
+
+if TYPE_CHECKING:
+    from realtime_typed.testing.session import SocketSession
+
+__all__ = ["TOPIC_PREFIX", "ServerChannel"]
+
+TOPIC_PREFIX: Final = "realtime:"
+
+
+class ServerChannel:
+    """A channel joined on a socket. Identity-hashed: each join is a new channel."""
+
+    def __init__(
+        self,
+        session: SocketSession,
+        topic: str,
+        join_ref: str | None,
+        config: JoinConfig,
+        *,
+        access_token: str,
+        claims: dict[str, Any],
+        presence_limiter: FixedWindowLimiter,
+        bindings: list[tuple[int, dict[str, Any]]],
+    ) -> None:
+        self.id = uuid.uuid4().hex
+        self.session = session
+        self.topic = topic
+        self.sub_topic = topic[len(TOPIC_PREFIX) :]
+        self.key = TopicKey(config.private, self.sub_topic)
+        self.join_ref = join_ref
+        self.config = config
+        self.access_token = access_token
+        self.claims = claims
+        self.presence_key = config.presence_key or str(uuid.uuid1())
+        self.presence_enabled = config.presence_enabled
+        self.presence_payload: dict[str, Any] | None = None
+        self.presence_limiter = presence_limiter
+        self.bindings = bindings
+        self.token_timer: asyncio.TimerHandle | None = None
+        self.postgres_task: asyncio.Task[None] | None = None
+        self.closed = False
+
+    def push(self, event: str, payload: Any) -> None:
+        """A push from the channel: join_ref set, ref null."""
+        session = self.session
+        session.send(session.encode(Frame(self.join_ref, None, self.topic, event, payload)))
+
+    def reply(self, ref: str | None, status: str, response: Any) -> None:
+        """A ``phx_reply`` to the push ``ref``."""
+        payload = {"status": status, "response": response}
+        session = self.session
+        session.send(session.encode(Frame(self.join_ref, ref, self.topic, "phx_reply", payload)))
+
+    def push_system(self, extension: str, status: str, message: str) -> None:
+        """A ``system`` message naming this channel's sub-topic."""
+        self.push(
+            "system",
+            {
+                "extension": extension,
+                "status": status,
+                "message": message,
+                "channel": self.sub_topic,
+            },
+        )

@@ -1,0 +1,114 @@
+"""Postgres changes for joined channels: subscribe on join, refresh claims, unsubscribe on close.
+
+With a :class:`ChangesFeed` each channel's bindings are subscribed after the join reply; every
+notice the feed returns becomes a ``system`` message (extension ``postgres_changes``) and every
+change is pushed as ``[null, null, topic, "postgres_changes", payload]``. Operations on one
+channel run one after the other. Without a feed, a channel with bindings gets one system error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Final, Protocol
+
+from realtime_typed.protocol.frames import Frame
+from realtime_typed.testing.channel import ServerChannel
+from realtime_typed.testing.tasks import TaskOwner
+
+__all__ = ["NO_DATABASE_MESSAGE", "ChangesFeed", "PostgresWiring"]
+
+_log = logging.getLogger(__name__)
+
+EXTENSION: Final = "postgres_changes"
+SUBSCRIBED: Final = "Subscribed to PostgreSQL"
+NO_DATABASE_MESSAGE: Final = (
+    "Postgres changes are not available on this server: it was started without a database"
+)
+
+
+class ChangesFeed(Protocol):
+    """The Postgres-changes engine the server drives (see ``realtime_typed.testing.postgres``)."""
+
+    async def subscribe(
+        self,
+        channel_id: str,
+        bindings: list[tuple[int, dict[str, Any]]],
+        claims: dict[str, Any],
+        deliver: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> list[tuple[str, str]]:
+        """Subscribe a channel's bindings; the notices to push as system messages."""
+        ...
+
+    async def update_claims(self, channel_id: str, claims: dict[str, Any]) -> None:
+        """Re-subscribe a channel with refreshed claims."""
+        ...
+
+    async def unsubscribe(self, channel_id: str) -> None:
+        """Drop a channel's subscriptions."""
+        ...
+
+
+class PostgresWiring:
+    """Connects channels to a :class:`ChangesFeed`, or reports that there is none."""
+
+    def __init__(self, feed: ChangesFeed | None, tasks: TaskOwner) -> None:
+        self._feed = feed
+        self._tasks = tasks
+
+    def joined(self, channel: ServerChannel) -> None:
+        """Subscribe a freshly joined channel's bindings (after its join reply is queued)."""
+        if not channel.bindings:
+            return
+        feed = self._feed
+        if feed is None:
+            channel.push_system(EXTENSION, "error", NO_DATABASE_MESSAGE)
+            return
+        self._chain(channel, lambda: self._subscribe(feed, channel))
+
+    def claims_changed(self, channel: ServerChannel) -> None:
+        """Re-subscribe with the channel's new claims; pushes the success notice again."""
+        feed = self._feed
+        if feed is not None and channel.bindings:
+            self._chain(channel, lambda: self._update_claims(feed, channel))
+
+    def closed(self, channel: ServerChannel) -> None:
+        """Drop a closed channel's subscriptions."""
+        feed = self._feed
+        if feed is not None and channel.bindings:
+            self._chain(channel, lambda: feed.unsubscribe(channel.id))
+
+    def _chain(self, channel: ServerChannel, step: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        previous = channel.postgres_task
+
+        async def run() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await previous
+            await step()
+
+        channel.postgres_task = self._tasks.spawn(run(), name=f"postgres:{channel.topic}")
+
+    async def _subscribe(self, feed: ChangesFeed, channel: ServerChannel) -> None:
+        session = channel.session
+        topic = channel.topic
+
+        async def deliver(payload: dict[str, Any]) -> None:
+            if not channel.closed:
+                session.send(session.encode(Frame(None, None, topic, "postgres_changes", payload)))
+
+        try:
+            notices = await feed.subscribe(channel.id, channel.bindings, channel.claims, deliver)
+        except Exception as exc:
+            _log.exception("postgres changes subscription failed on %s", topic)
+            notices = [("error", f"Unable to subscribe to changes: {type(exc).__name__}")]
+        if channel.closed:
+            return
+        for status, message in notices:
+            channel.push_system(EXTENSION, status, message)
+
+    async def _update_claims(self, feed: ChangesFeed, channel: ServerChannel) -> None:
+        await feed.update_claims(channel.id, channel.claims)
+        if not channel.closed:
+            channel.push_system(EXTENSION, "ok", SUBSCRIBED)

@@ -1,0 +1,83 @@
+"""Which channels are joined to which topic, and fan-out to them.
+
+Topics are keyed by ``(private, sub_topic)``: public and private channels of the same name live
+in separate namespaces and never see each other's messages. A fan-out message is encoded at
+most once per serializer version, however many members receive it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+from realtime_typed.protocol.frames import Vsn
+
+if TYPE_CHECKING:
+    from realtime_typed.testing.channel import ServerChannel
+
+__all__ = ["ChannelRegistry", "FanOut", "TopicKey"]
+
+_log = logging.getLogger(__name__)
+
+
+class TopicKey(NamedTuple):
+    """The namespace of a channel: private or public, and its sub-topic."""
+
+    private: bool
+    sub_topic: str
+
+    def tracker_topic(self) -> str:
+        """The topic name under which presences of this namespace are tracked."""
+        return ("private:" if self.private else "public:") + self.sub_topic
+
+
+class FanOut(Protocol):
+    """A message for every member of a topic, encoded per serializer version on demand."""
+
+    def encoded(self, vsn: Vsn) -> str | bytes | None:
+        """The frame for a socket of this version; ``None`` when it cannot receive it."""
+        ...
+
+
+class ChannelRegistry:
+    """Members of each topic, in join order, plus a count of messages a socket could not take."""
+
+    def __init__(self) -> None:
+        self._members: dict[TopicKey, dict[ServerChannel, None]] = {}
+        self.undeliverable = 0
+
+    def add(self, channel: ServerChannel) -> None:
+        """Make ``channel`` a member of its topic."""
+        self._members.setdefault(channel.key, {})[channel] = None
+
+    def remove(self, channel: ServerChannel) -> None:
+        """Remove ``channel`` from its topic (no-op when it is not a member)."""
+        members = self._members.get(channel.key)
+        if members is None:
+            return
+        members.pop(channel, None)
+        if not members:
+            del self._members[channel.key]
+
+    def members(self, key: TopicKey) -> list[ServerChannel]:
+        """The channels joined to ``key`` now."""
+        return list(self._members.get(key, ()))
+
+    def fan_out(self, key: TopicKey, message: FanOut, exclude: ServerChannel | None = None) -> int:
+        """Send ``message`` to every member of ``key`` but ``exclude``; returns how many got it."""
+        members = self._members.get(key)
+        if not members:
+            return 0
+        sent = 0
+        for channel in members:
+            if channel is exclude:
+                continue
+            session = channel.session
+            data = message.encoded(session.vsn)
+            if data is None:
+                self.undeliverable += 1
+                _log.debug("dropped a message vsn %s cannot carry on %s", session.vsn, key)
+                continue
+            session.send(data)
+            sent += 1
+        return sent

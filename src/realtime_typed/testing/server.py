@@ -1,0 +1,158 @@
+"""``LocalRealtimeServer``: the local Realtime server as an async context manager."""
+
+from __future__ import annotations
+
+import secrets
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from realtime_typed.testing.app import make_app
+from realtime_typed.testing.auth import JwtVerifier, SecretKeySource, make_token
+from realtime_typed.testing.options import ServerOptions
+from realtime_typed.testing.postgres_wiring import ChangesFeed, PostgresWiring
+from realtime_typed.testing.state import ServerState
+from realtime_typed.testing.tasks import TaskOwner
+
+__all__ = ["LocalRealtimeServer"]
+
+
+class LocalRealtimeServer:
+    """A Realtime server on one port, for development and tests; not for production.
+
+    Args:
+        host, port: where to listen; port 0 picks a free port (see :attr:`url`).
+        jwt_secret: the HS* secret that signs valid tokens; a random one when ``None``.
+        db_url: a PostgreSQL DSN for Postgres changes; ``None`` serves without them.
+        options: limits and delays (real-server defaults, no refusal delays).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        jwt_secret: str | None = None,
+        db_url: str | None = None,
+        *,
+        options: ServerOptions | None = None,
+    ) -> None:
+        self.host = host
+        self.jwt_secret = jwt_secret if jwt_secret is not None else secrets.token_urlsafe(32)
+        self.db_url = db_url
+        self.options = options if options is not None else ServerOptions()
+        self.anon_key = self.make_token("anon", expires_in=10 * 365 * 24 * 3600)
+        self.service_key = self.make_token("service_role", expires_in=10 * 365 * 24 * 3600)
+        self._requested_port = port
+        self._port: int | None = None
+        self._runner: web.AppRunner | None = None
+        self._feed: Any = None
+        self._state: ServerState | None = None
+
+    # ------------------------------------------------------------------ addresses
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on (after start)."""
+        if self._port is None:
+            raise RuntimeError("the server is not running")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The socket endpoint as clients take it: ``ws://host:port/socket``."""
+        return f"ws://{self.host}:{self.port}/socket"
+
+    @property
+    def http_url(self) -> str:
+        """``http://host:port``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def state(self) -> ServerState:
+        """The running server's shared state (sessions, topics, counters)."""
+        if self._state is None:
+            raise RuntimeError("the server is not running")
+        return self._state
+
+    # ------------------------------------------------------------------ tokens
+
+    def make_token(
+        self, role: str = "authenticated", expires_in: float = 3600, **claims: Any
+    ) -> str:
+        """A JWT signed with this server's secret (HS256), valid for ``expires_in`` seconds."""
+        return make_token(self.jwt_secret, role, expires_in, **claims)
+
+    # ------------------------------------------------------------------ lifetime
+
+    async def start(self) -> None:
+        """Start listening (and the Postgres-changes feed, with a database)."""
+        if self._runner is not None:
+            raise RuntimeError("the server is already running")
+        tasks = TaskOwner()
+        feed = await self._start_feed()
+        state = ServerState(
+            options=self.options,
+            verifier=JwtVerifier(SecretKeySource(self.jwt_secret)),
+            tasks=tasks,
+            postgres=PostgresWiring(feed, tasks),
+        )
+        runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._requested_port)
+        await site.start()
+        self._runner = runner
+        self._state = state
+        self._port = _bound_port(runner)
+
+    async def _start_feed(self) -> ChangesFeed | None:
+        if self.db_url is None:
+            return None
+        from realtime_typed.testing.postgres import PostgresChangesFeed
+
+        feed = PostgresChangesFeed(self.db_url)
+        await feed.start()
+        self._feed = feed
+        return feed
+
+    async def disconnect_all(self) -> None:
+        """Drop every socket: "Server requested disconnect" on each channel, then close 1012."""
+        for session in list(self.state.sessions):
+            session.disconnect()
+
+    async def stop(self) -> None:
+        """Disconnect every socket, stop listening, stop the feed."""
+        runner = self._runner
+        if runner is None:
+            return
+        state = self.state
+        for session in list(state.sessions):
+            session.disconnect()
+        await runner.cleanup()
+        await state.tasks.drain()
+        if self._feed is not None:
+            await self._feed.stop()
+            self._feed = None
+        await state.tasks.cancel_all()
+        self._runner = None
+        self._state = None
+        self._port = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:  # pyright: ignore[reportUnknownArgumentType]
+            return int(address[1])  # pyright: ignore[reportUnknownArgumentType]
+    raise RuntimeError("the server has no TCP address")

@@ -1,0 +1,186 @@
+"""One WebSocket connection: decoding, routing to channels, ordered writes, and its end.
+
+Frames are decoded with the shared serializers; a frame that cannot be decoded is logged,
+counted and skipped, never fatal. Outgoing frames go through a queue drained by one writer
+task, so a fan-out never waits on a slow socket and every socket sees its frames in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Final
+
+from aiohttp import WSMsgType, web
+
+from realtime_typed.errors import ProtocolError
+from realtime_typed.protocol.frames import (
+    Frame,
+    UserBroadcast,
+    Vsn,
+    decode_client_frame,
+    encode_server_frame,
+)
+from realtime_typed.testing.broadcast import relay_broadcast, relay_user_broadcast
+from realtime_typed.testing.channel import ServerChannel
+from realtime_typed.testing.joining import join
+from realtime_typed.testing.presence_wiring import channel_closed, handle_presence
+from realtime_typed.testing.state import ServerState
+from realtime_typed.testing.token_refresh import handle_access_token
+
+__all__ = ["CLOSE_SERVICE_RESTART", "SocketSession"]
+
+_log = logging.getLogger(__name__)
+
+CLOSE_SERVICE_RESTART: Final = 1012
+SERVER_DISCONNECT: Final = {
+    "extension": "system",
+    "status": "ok",
+    "message": "Server requested disconnect",
+}
+
+
+class _CloseRequest:
+    __slots__ = ("code",)
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+class SocketSession:
+    """The server side of one client socket."""
+
+    def __init__(self, ws: web.WebSocketResponse, vsn: Vsn, state: ServerState, token: str) -> None:
+        self.ws = ws
+        self.vsn: Vsn = vsn
+        self.state = state
+        self.token = token
+        self.channels: dict[str, ServerChannel] = {}
+        self._outbox: asyncio.Queue[str | bytes | _CloseRequest] = asyncio.Queue()
+        self._closing = False
+
+    # ------------------------------------------------------------------ output
+
+    def encode(self, frame: Frame) -> str:
+        """``frame`` as this socket's serializer writes it."""
+        return encode_server_frame(frame, self.vsn)
+
+    def send(self, data: str | bytes) -> None:
+        """Queue a frame for this socket (dropped once the socket is closing)."""
+        if not self._closing:
+            self._outbox.put_nowait(data)
+
+    def reply_unmatched(self, frame: Frame) -> None:
+        """Phoenix's answer to a push on a topic this socket has not joined."""
+        reply = {"status": "error", "response": {"reason": "unmatched topic"}}
+        self.send(self.encode(Frame(None, frame.ref, frame.topic, "phx_reply", reply)))
+
+    def disconnect(self, code: int = CLOSE_SERVICE_RESTART) -> None:
+        """Tell every channel "Server requested disconnect", then close the socket."""
+        if self._closing:
+            return
+        for topic in self.channels:
+            self.send(self.encode(Frame(None, None, topic, "system", SERVER_DISCONNECT)))
+        self._closing = True
+        self._outbox.put_nowait(_CloseRequest(code))
+
+    # ------------------------------------------------------------------ channels
+
+    def close_channel(self, channel: ServerChannel, *, notify: bool = True) -> None:
+        """End ``channel``: leave its topic and presence, unsubscribe, then ``phx_close``."""
+        if channel.closed:
+            return
+        channel.closed = True
+        if self.channels.get(channel.topic) is channel:
+            del self.channels[channel.topic]
+        self.state.registry.remove(channel)
+        if channel.token_timer is not None:
+            channel.token_timer.cancel()
+            channel.token_timer = None
+        channel_closed(channel)
+        self.state.postgres.closed(channel)
+        if notify:
+            close = Frame(channel.join_ref, channel.join_ref, channel.topic, "phx_close", {})
+            self.send(self.encode(close))
+
+    def shutdown_channel(self, channel: ServerChannel, message: str) -> None:
+        """Close ``channel`` after a ``system`` error carrying ``message``."""
+        channel.push_system("system", "error", message)
+        self.close_channel(channel)
+
+    # ------------------------------------------------------------------ input
+
+    def receive(self, data: str | bytes) -> None:
+        """Handle one frame from the client."""
+        try:
+            message = decode_client_frame(data, self.vsn)
+        except ProtocolError as exc:
+            self.state.malformed_frames += 1
+            _log.warning("MalformedWebSocketMessage: %s", exc)
+            return
+        if isinstance(message, UserBroadcast):
+            channel = self.channels.get(message.topic)
+            if channel is None:
+                self.reply_unmatched(message.as_frame())
+            else:
+                relay_user_broadcast(channel, message, len(data))
+            return
+        frame = message
+        event = frame.event
+        channel = self.channels.get(frame.topic)
+        if channel is not None:
+            if event == "broadcast":
+                relay_broadcast(channel, frame, len(data))
+            elif event == "presence":
+                handle_presence(channel, frame)
+            elif event == "access_token":
+                handle_access_token(channel, frame)
+            elif event == "phx_leave":
+                channel.reply(frame.ref, "ok", {})
+                self.close_channel(channel)
+            elif event == "phx_join":
+                join(self, frame)
+            else:
+                self.state.ignored_events += 1
+                _log.info("Unexpected message from client of type `%s` on %s", event, frame.topic)
+        elif event == "heartbeat" and frame.topic == "phoenix":
+            reply: dict[str, object] = {"status": "ok", "response": {}}
+            self.send(self.encode(Frame(None, frame.ref, "phoenix", "phx_reply", reply)))
+        elif event == "phx_join":
+            join(self, frame)
+        else:
+            self.reply_unmatched(frame)
+
+    # ------------------------------------------------------------------ lifetime
+
+    async def run(self) -> None:
+        """Serve the socket until it closes; then remove its channels."""
+        writer = asyncio.get_running_loop().create_task(self._write(), name="realtime-writer")
+        try:
+            async for message in self.ws:
+                if message.type is WSMsgType.TEXT or message.type is WSMsgType.BINARY:
+                    self.receive(message.data)
+                elif message.type is WSMsgType.ERROR:
+                    _log.warning("socket error: %s", self.ws.exception())
+        finally:
+            self._closing = True
+            for channel in list(self.channels.values()):
+                self.close_channel(channel, notify=False)
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
+
+    async def _write(self) -> None:
+        ws = self.ws
+        outbox = self._outbox
+        try:
+            while True:
+                item = await outbox.get()
+                if isinstance(item, _CloseRequest):
+                    await ws.close(code=item.code)
+                    return
+                if isinstance(item, str):
+                    await ws.send_str(item)
+                else:
+                    await ws.send_bytes(item)
+        except ConnectionResetError as exc:
+            _log.debug("socket gone while writing: %s", exc)

@@ -1,0 +1,37 @@
+"""What every socket of one server shares: options, auth, topics, presence, Postgres, tasks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from realtime_typed.testing.auth import JwtVerifier
+from realtime_typed.testing.options import ServerOptions
+from realtime_typed.testing.postgres_wiring import PostgresWiring
+from realtime_typed.testing.presence import PresenceTracker
+from realtime_typed.testing.registry import ChannelRegistry
+from realtime_typed.testing.tasks import TaskOwner
+
+if TYPE_CHECKING:
+    from realtime_typed.testing.session import SocketSession
+
+__all__ = ["ServerState"]
+
+
+@dataclass(slots=True)
+class ServerState:
+    """The shared state of one running server."""
+
+    options: ServerOptions
+    verifier: JwtVerifier
+    tasks: TaskOwner
+    postgres: PostgresWiring
+    registry: ChannelRegistry = field(default_factory=ChannelRegistry)
+    presence: PresenceTracker = field(default_factory=PresenceTracker)
+    sessions: set[SocketSession] = field(default_factory=set)  # pyright: ignore[reportUnknownVariableType]
+    clock: Callable[[], float] = time.time
+    malformed_frames: int = 0
+    oversized_payloads: int = 0
+    ignored_events: int = 0

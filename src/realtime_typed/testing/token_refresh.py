@@ -1,0 +1,70 @@
+"""Channel tokens after the join: ``access_token`` pushes and the periodic expiry check.
+
+At the join and after each accepted refresh the channel re-checks its token after
+``min(interval, exp - now)`` seconds. A refused or expired token closes the channel with a
+``system`` error then ``phx_close``; the socket and its other channels stay open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from realtime_typed.protocol.frames import Frame
+from realtime_typed.testing.auth import TokenRejected
+
+if TYPE_CHECKING:
+    from realtime_typed.testing.channel import ServerChannel
+
+__all__ = ["handle_access_token", "next_check_delay", "schedule_token_check"]
+
+_log = logging.getLogger(__name__)
+
+
+def next_check_delay(exp: float, now: float, interval: float) -> float:
+    """Seconds until the next token check: ``min(interval, exp - now)``, never negative."""
+    return max(0.0, min(interval, exp - now))
+
+
+def schedule_token_check(channel: ServerChannel) -> None:
+    """(Re)arm the channel's expiry check from its current claims."""
+    if channel.token_timer is not None:
+        channel.token_timer.cancel()
+    state = channel.session.state
+    delay = next_check_delay(
+        channel.claims["exp"], state.clock(), state.options.token_check_interval
+    )
+    channel.token_timer = asyncio.get_running_loop().call_later(delay, _check_token, channel)
+
+
+def _check_token(channel: ServerChannel) -> None:
+    channel.token_timer = None
+    if channel.closed:
+        return
+    state = channel.session.state
+    try:
+        channel.claims = state.verifier.verify(channel.access_token, state.clock())
+    except TokenRejected as rejected:
+        _log.info("channel %s closed: token no longer valid (%s)", channel.topic, rejected)
+        channel.session.shutdown_channel(channel, rejected.system_message())
+        return
+    schedule_token_check(channel)
+
+
+def handle_access_token(channel: ServerChannel, frame: Frame) -> None:
+    """An ``access_token`` push. Never replied to; ``sb_`` keys, repeats and null are ignored."""
+    payload = frame.payload
+    token = payload.get("access_token") if isinstance(payload, dict) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    if not isinstance(token, str) or token.startswith("sb_") or token == channel.access_token:
+        return
+    channel.access_token = token
+    state = channel.session.state
+    try:
+        channel.claims = state.verifier.verify(token, state.clock())
+    except TokenRejected as rejected:
+        _log.info("channel %s closed: refreshed token refused (%s)", channel.topic, rejected)
+        channel.session.shutdown_channel(channel, rejected.system_message())
+        return
+    schedule_token_check(channel)
+    state.postgres.claims_changed(channel)
