@@ -2,7 +2,8 @@
 
 With ``--check`` nothing is written: the output is regenerated into a temporary directory and
 compared with the checked-in files; any difference is printed as a unified diff and the
-command exits 1 with "generated sources are outdated".
+command exits 1 with "generated sources are outdated". A schema that cannot be bundled (bad
+YAML, a reference that does not resolve, a name defined twice) exits 2.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from codegen.bundle import SchemaBundleError
 from codegen.output import build_outputs, diff_outputs, write_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="the repository root")
     args = parser.parse_args(argv)
     root: Path = args.root
-    outputs = build_outputs(root / SCHEMA_DIR)
+    try:
+        outputs = build_outputs(root / SCHEMA_DIR)
+    except SchemaBundleError as exc:
+        print(f"error: schema/{exc}", file=sys.stderr)
+        return 2
     target = root / OUTPUT_DIR
     if not args.check:
         write_outputs(outputs, target)

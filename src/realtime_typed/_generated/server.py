@@ -9,39 +9,6 @@ from typing import Annotated, Any, Literal
 from typing_extensions import TypeAliasType
 
 
-class BroadcastMeta(BaseModel):
-    """
-    Metadata of a stored broadcast.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    replayed: bool | None = None
-    """
-    True when the message was sent by a replay.
-    """
-    id: str | None = None
-    """
-    The stored message's id (a UUID).
-    """
-
-
-class ChangeColumn(BaseModel):
-    """
-    A column of the changed table, in attnum order, with its pg_type.typname.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    name: str
-    type: str
-    """
-    e.g. int4, int8, text, uuid, jsonb, timestamptz, `_text` for text[].
-    """
-
-
 class ChannelClosePayload(BaseModel):
     """
     An empty object.
@@ -74,6 +41,24 @@ class ErrorReplyResponse(BaseModel):
     reason: str
 
 
+class InboundBroadcastMeta(BaseModel):
+    """
+    Metadata of a stored broadcast.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    replayed: bool | None = None
+    """
+    True when the message was sent by a replay.
+    """
+    id: str | None = None
+    """
+    The stored message's id (a UUID).
+    """
+
+
 class InboundBroadcastPayload(BaseModel):
     """
     The sender's broadcast. From realtime.broadcast_changes the payload is `{schema, table, id, operation, record, old_record}`.
@@ -89,7 +74,7 @@ class InboundBroadcastPayload(BaseModel):
     """
     Any JSON value, or bytes for a binary broadcast.
     """
-    meta: BroadcastMeta | None = None
+    meta: InboundBroadcastMeta | None = None
 
 
 class OtherResponse(BaseModel):
@@ -100,6 +85,21 @@ class OtherResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
+
+
+class PostgresChangeColumn(BaseModel):
+    """
+    A column of the changed table, in attnum order, with its pg_type.typname.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: str
+    type: str
+    """
+    e.g. int4, int8, text, uuid, jsonb, timestamptz, `_text` for text[].
+    """
 
 
 class PostgresChangeData(BaseModel):
@@ -117,7 +117,7 @@ class PostgresChangeData(BaseModel):
     UTC with millisecond precision, e.g. `2026-11-27T17:18:39.830Z`.
     """
     type: Literal["INSERT", "UPDATE", "DELETE"]
-    columns: list[ChangeColumn] | None = None
+    columns: list[PostgresChangeColumn] | None = None
     record: dict[str, Any] | None = None
     """
     The new row (INSERT and UPDATE).
