@@ -82,7 +82,7 @@ def typecheck(session: nox.Session) -> None:
 def codegen(session: nox.Session) -> None:
     """Regenerate ``src/realtime_typed/_generated`` from ``schema/``; ``-- --check`` diffs."""
     env = _dev_env(session)
-    session.run("python", "-m", "codegen", *session.posargs, env=env, external=True)
+    session.run(str(BIN / "python"), "-m", "codegen", *session.posargs, env=env, external=True)
 
 
 @nox.session
