@@ -108,14 +108,17 @@ def diff_outputs(expected: Path, actual: Path, label: str) -> str:
     current = _generated_files(actual)
     chunks: list[str] = []
     for name in sorted(fresh.keys() | current.keys()):
+        if name not in fresh:
+            chunks.append(f"Only in {label}: {name} (not generated; regenerating removes it)\n")
+            continue
         before = current.get(name, "")
-        after = fresh.get(name, "")
-        if before != after:
+        after = fresh[name]
+        if name not in current or before != after:
             chunks.extend(
                 difflib.unified_diff(
                     before.splitlines(keepends=True),
                     after.splitlines(keepends=True),
-                    fromfile=f"{label}/{name}",
+                    fromfile=f"{label}/{name}" if name in current else "/dev/null",
                     tofile=f"{label}/{name} (regenerated)",
                 )
             )
