@@ -63,6 +63,10 @@ class ChannelRegistry:
         """The channels joined to ``key`` now."""
         return list(self._members.get(key, ()))
 
+    def members_count(self) -> int:
+        """How many channels are joined, over every topic."""
+        return sum(len(members) for members in self._members.values())
+
     def fan_out(self, key: TopicKey, message: FanOut, exclude: ServerChannel | None = None) -> int:
         """Send ``message`` to every member of ``key`` but ``exclude``; returns how many got it."""
         members = self._members.get(key)

@@ -93,6 +93,13 @@ class RawClient:
         assert reply.ref == ref, reply
         return ref, reply
 
+    async def join_without_reply(self, topic: str, config: dict[str, Any] | None = None) -> str:
+        """Send a join of ``topic`` without waiting for its reply; returns its join_ref."""
+        ref = self.next_ref()
+        payload = {"config": DEFAULT_CONFIG if config is None else config}
+        await self.send(Frame(ref, ref, topic, "phx_join", payload))
+        return ref
+
     async def joined(self, topic: str, config: dict[str, Any] | None = None, **extra: Any) -> str:
         """Join ``topic`` and check the reply is ok; returns the join_ref."""
         join_ref, reply = await self.join(topic, config, **extra)

@@ -1,0 +1,75 @@
+"""``realtime-local``: run the local Realtime server until SIGINT or SIGTERM.
+
+Unless ``--db-url`` or ``--no-db`` is given it also starts a throwaway PostgreSQL (wal2json, a
+``supabase_realtime`` publication) and stops it on the way out. Before serving it prints, one
+per line: ``REALTIME_URL``, ``REALTIME_JWT_SECRET``, ``REALTIME_ANON_KEY``,
+``REALTIME_SERVICE_KEY`` and, with a database, ``REALTIME_DB_URL``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+
+from realtime_typed.testing.server import LocalRealtimeServer
+
+__all__ = ["main", "parse_args"]
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line of ``realtime-local``."""
+    parser = argparse.ArgumentParser(
+        prog="realtime-local",
+        description="Run a local Supabase Realtime server for development and tests.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=4000, help="port to listen on (0: any)")
+    parser.add_argument("--jwt-secret", help="HS256 secret for tokens (default: a random one)")
+    database = parser.add_mutually_exclusive_group()
+    database.add_argument("--db-url", help="PostgreSQL DSN for Postgres changes")
+    database.add_argument(
+        "--no-db", action="store_true", help="serve without Postgres changes (no database)"
+    )
+    return parser.parse_args(argv)
+
+
+def _announce(server: LocalRealtimeServer, db_url: str | None) -> None:
+    lines = [
+        f"REALTIME_URL={server.url}",
+        f"REALTIME_JWT_SECRET={server.jwt_secret}",
+        f"REALTIME_ANON_KEY={server.anon_key}",
+        f"REALTIME_SERVICE_KEY={server.service_key}",
+    ]
+    if db_url is not None:
+        lines.append(f"REALTIME_DB_URL={db_url}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Start what the arguments ask for, print the settings, serve until a signal."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    async with AsyncExitStack() as stack:
+        db_url: str | None = args.db_url
+        if db_url is None and not args.no_db:
+            from realtime_typed.testing.postgres import TemporaryCluster
+
+            cluster = await stack.enter_async_context(TemporaryCluster())
+            db_url = cluster.dsn
+        server = LocalRealtimeServer(args.host, args.port, args.jwt_secret, db_url)
+        await stack.enter_async_context(server)
+        _announce(server, db_url)
+        await stopping.wait()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``realtime-local``."""
+    asyncio.run(serve(parse_args(argv)))
+    return 0
