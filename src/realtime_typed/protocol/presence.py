@@ -26,7 +26,7 @@ the keys it touches), not to the size of the state.
 from __future__ import annotations
 
 import logging
-from typing import Any, Final, Literal, NamedTuple, cast
+from typing import Any, Final, Literal, NamedTuple
 
 from realtime_typed.errors import ProtocolError
 
@@ -37,13 +37,10 @@ logger = logging.getLogger(__name__)
 Meta = dict[str, Any]
 """A presence meta in user shape: ``presence_ref`` plus the tracked fields."""
 
-_Groups = dict[str, list[tuple[str, Meta]]]
-"""Parsed presences: key -> ``(phx_ref, user-shaped meta)`` in wire order."""
-
-
-class _Diff(NamedTuple):
-    joins: _Groups
-    leaves: _Groups
+_Groups = dict[str, dict[str, Meta]]
+"""Parsed presences: key -> ``phx_ref`` -> user-shaped meta, in wire order."""
+_Diff = tuple[_Groups, _Groups]
+"""Parsed joins and leaves."""
 
 
 class PresenceEvent(NamedTuple):
@@ -67,13 +64,13 @@ class PresenceEvent(NamedTuple):
 _REF: Final = "phx_ref"
 _REF_PREV: Final = "phx_ref_prev"
 _USER_REF: Final = "presence_ref"
+_NOTHING: Final[dict[str, object]] = {}
 
 
 def to_user_meta(meta: Meta) -> Meta:
     """The user shape of a wire meta: ``presence_ref`` from ``phx_ref``, no ``phx_ref_prev``."""
-    user: Meta = {_USER_REF: meta[_REF], **meta}
-    user[_USER_REF] = meta[_REF]
-    del user[_REF]
+    user = dict(meta)
+    user[_USER_REF] = user.pop(_REF)
     user.pop(_REF_PREV, None)
     return user
 
@@ -91,7 +88,7 @@ class PresenceSync:
         self._join_ref: str | None = None
         self._synced = False
         self._pending: list[_Diff] = []
-        self._refs: dict[str, dict[str, Meta]] = {}
+        self._known: dict[str, dict[str, Meta]] = {}
         self._lists: dict[str, list[Meta]] = {}
         self._snapshot: dict[str, list[Meta]] | None = None
         self.stale_states = 0
@@ -149,10 +146,10 @@ class PresenceSync:
         """Apply a ``presence_diff``, or buffer it (returning ``[]``) while pending."""
         if not isinstance(payload, dict):
             raise ProtocolError("presence_diff payload is not an object")
-        fields = cast("dict[str, object]", payload)
-        diff = _Diff(
-            _parse_groups(fields.get("joins", {}), "presence_diff joins"),
-            _parse_groups(fields.get("leaves", {}), "presence_diff leaves"),
+        fields: dict[str, object] = payload  # pyright: ignore[reportUnknownVariableType]
+        diff = (
+            _parse_groups(fields.get("joins", _NOTHING), "presence_diff joins"),
+            _parse_groups(fields.get("leaves", _NOTHING), "presence_diff leaves"),
         )
         if not self._synced:
             self._pending.append(diff)
@@ -174,75 +171,84 @@ class PresenceSync:
 
     def _reconcile(self, new_state: _Groups) -> _Diff:
         """The diff from the current state to ``new_state``, as Phoenix ``syncState`` has it."""
+        known = self._known
         joins: _Groups = {}
-        leaves: _Groups = {
-            key: list(metas.items()) for key, metas in self._refs.items() if key not in new_state
-        }
-        for key, entries in new_state.items():
-            current = self._refs.get(key)
-            if current is None:
-                joins[key] = entries
+        leaves: _Groups = {key: dict(index) for key, index in known.items() if key not in new_state}
+        for key, metas in new_state.items():
+            index = known.get(key)
+            if index is None:
+                joins[key] = metas
                 continue
-            joined = [entry for entry in entries if entry[0] not in current]
+            joined = {ref: meta for ref, meta in metas.items() if ref not in index}
             if joined:
                 joins[key] = joined
-            new_refs = {ref for ref, _ in entries}
-            left = [(ref, meta) for ref, meta in current.items() if ref not in new_refs]
+            left = {ref: meta for ref, meta in index.items() if ref not in metas}
             if left:
                 leaves[key] = left
-        return _Diff(joins, leaves)
+        return joins, leaves
 
     def _apply(self, diff: _Diff, events: list[PresenceEvent]) -> None:
-        """Phoenix ``syncDiff``: joins first, then leaves; events appended in that order."""
-        refs = self._refs
+        """Phoenix ``syncDiff``: joins first, then leaves; events appended in that order.
+
+        The parsed groups are private to this object: a joined group becomes the index of a
+        new key, and its list of metas is both the event's and the state's.
+        """
+        joins, leaves = diff
+        known = self._known
         lists = self._lists
-        for key, entries in diff.joins.items():
-            before = lists.get(key)
-            metas = refs.get(key)
-            if metas is None:
-                metas = refs[key] = {}
-            for ref, meta in entries:
-                metas.pop(ref, None)
-                metas[ref] = meta
-            lists[key] = list(metas.values())
-            joined = [meta for _, meta in entries]
-            events.append(PresenceEvent("join", key, [] if before is None else before, joined))
-        for key, entries in diff.leaves.items():
-            metas = refs.get(key)
-            if metas is None:
+        add = events.append
+        for key, metas in joins.items():
+            index = known.get(key)
+            if index is None:
+                known[key] = metas
+                joined = lists[key] = list(metas.values())
+                add(PresenceEvent("join", key, [], joined))
                 continue
-            for ref, _ in entries:
-                metas.pop(ref, None)
-            after = list(metas.values())
-            events.append(PresenceEvent("leave", key, after, [meta for _, meta in entries]))
-            if metas:
-                lists[key] = after
+            before = lists[key]
+            for ref, meta in metas.items():
+                index.pop(ref, None)
+                index[ref] = meta
+            lists[key] = list(index.values())
+            add(PresenceEvent("join", key, before, list(metas.values())))
+        for key, metas in leaves.items():
+            index = known.get(key)
+            if index is None:
+                continue
+            for ref in metas:
+                index.pop(ref, None)
+            if index:
+                after = lists[key] = list(index.values())
             else:
-                del refs[key]
+                after = []
+                del known[key]
                 del lists[key]
-        if diff.joins or diff.leaves:
+            add(PresenceEvent("leave", key, after, list(metas.values())))
+        if joins or leaves:
             self._snapshot = None
 
 
 def _parse_groups(value: object, what: str) -> _Groups:
-    """Check ``{key: {"metas": [{"phx_ref": str, ...}, ...]}}`` and convert it to user shape."""
+    """Check ``{key: {"metas": [{"phx_ref": str, ...}, ...]}}`` and convert it to user shape.
+
+    A ref repeated under one key keeps its first position and its last meta.
+    """
     if not isinstance(value, dict):
         raise ProtocolError(f"{what} is not an object")
     groups: _Groups = {}
-    for key, presence in cast("dict[str, object]", value).items():
-        metas = (
-            cast("dict[str, object]", presence).get("metas") if isinstance(presence, dict) else None
-        )
+    presences: dict[str, object] = value  # pyright: ignore[reportUnknownVariableType]
+    for key, presence in presences.items():
+        metas = presence.get("metas") if isinstance(presence, dict) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         if not isinstance(metas, list):
             raise ProtocolError(f"{what}: presence {key!r} has no metas list")
-        entries: list[tuple[str, Meta]] = []
-        for meta in cast("list[object]", metas):
-            if not isinstance(meta, dict):
-                raise ProtocolError(f"{what}: a meta of presence {key!r} is not an object")
-            wire = cast("Meta", meta)
-            ref = wire.get(_REF)
+        index: dict[str, Meta] = {}
+        for meta in metas:  # pyright: ignore[reportUnknownVariableType]
+            user: Meta = meta.copy() if isinstance(meta, dict) else {}  # pyright: ignore[reportUnknownVariableType]
+            ref = user.pop(_REF, None)
             if not isinstance(ref, str):
                 raise ProtocolError(f"{what}: a meta of presence {key!r} has no string phx_ref")
-            entries.append((ref, to_user_meta(wire)))
-        groups[key] = entries
+            user[_USER_REF] = ref
+            if _REF_PREV in user:
+                del user[_REF_PREV]
+            index[ref] = user
+        groups[key] = index
     return groups
