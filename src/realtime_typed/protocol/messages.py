@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from pydantic import ConfigDict, JsonValue, ValidationError
+from pydantic import JsonValue, ValidationError
 
 from realtime_typed._generated.client import ClientMessage
 from realtime_typed._generated.events import SERVER_MESSAGE_MODELS
@@ -34,8 +34,6 @@ class UnknownMessage(ServerEnvelope):
 
     The payload is JSON, or ``bytes`` for a binary Phoenix push or broadcast.
     """
-
-    model_config = ConfigDict(extra="allow")
 
     event: str
     payload: JsonValue | bytes
