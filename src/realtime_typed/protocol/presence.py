@@ -52,7 +52,8 @@ class PresenceEvent(NamedTuple):
     * ``sync``: fired once after each applied state or diff; ``key`` is ``None`` and both
       lists are empty.
 
-    The metas are shared with :meth:`PresenceSync.state`: read them, copy before changing.
+    The lists and metas are shared with :meth:`PresenceSync.state`: read them, copy before
+    changing them.
     """
 
     kind: Literal["join", "leave", "sync"]
