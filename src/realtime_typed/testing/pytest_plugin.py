@@ -1,53 +1,21 @@
-"""pytest fixtures that run the local Realtime server (registered as the ``realtime_local`` plugin).
+"""pytest plugin ``realtime_local``: the local Realtime server's fixtures, auto-loaded.
 
-* ``realtime_server``: a fresh :class:`LocalRealtimeServer` without a database, per test.
-* ``postgres_dsn`` (session): a throwaway PostgreSQL cluster with wal2json. Skipped when the
-  PostgreSQL binaries are missing, unless ``REALTIME_REQUIRE_PG`` is set (then it fails).
-* ``realtime_server_db``: a :class:`LocalRealtimeServer` wired to that database.
+``realtime_server``, ``postgres_dsn`` and ``realtime_server_db`` (see
+:mod:`realtime_typed.testing.fixtures`). They need the ``server`` extra and pytest-asyncio;
+without them this plugin registers nothing, so installing the package never breaks pytest.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Iterator
+from importlib.util import find_spec
 
-import pytest
-import pytest_asyncio
+__all__: list[str] = []
 
-from realtime_typed.testing.server import LocalRealtimeServer
+if find_spec("aiohttp") is not None and find_spec("pytest_asyncio") is not None:
+    from realtime_typed.testing.fixtures import (
+        postgres_dsn,
+        realtime_server,
+        realtime_server_db,
+    )
 
-__all__ = ["postgres_dsn", "realtime_server", "realtime_server_db"]
-
-
-@pytest_asyncio.fixture
-async def realtime_server() -> AsyncIterator[LocalRealtimeServer]:
-    """A local Realtime server without a database, on a free port."""
-    async with LocalRealtimeServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def postgres_dsn() -> Iterator[str]:
-    """The superuser DSN of a throwaway PostgreSQL cluster shared by the session."""
-    from realtime_typed.testing.postgres import PostgresNotInstalled, TemporaryCluster
-    from realtime_typed.testing.postgres.binaries import find_binaries
-
-    try:
-        find_binaries()
-    except PostgresNotInstalled as exc:
-        if os.environ.get("REALTIME_REQUIRE_PG"):
-            raise
-        pytest.skip(f"PostgreSQL is not installed: {exc}")
-    cluster = TemporaryCluster()
-    cluster.start()
-    try:
-        yield cluster.dsn
-    finally:
-        cluster.stop()
-
-
-@pytest_asyncio.fixture
-async def realtime_server_db(postgres_dsn: str) -> AsyncIterator[LocalRealtimeServer]:
-    """A local Realtime server with Postgres changes from the session's database."""
-    async with LocalRealtimeServer(db_url=postgres_dsn) as server:
-        yield server
+    __all__ += ["postgres_dsn", "realtime_server", "realtime_server_db"]

@@ -59,10 +59,6 @@ class ChannelRegistry:
         if not members:
             del self._members[channel.key]
 
-    def members(self, key: TopicKey) -> list[ServerChannel]:
-        """The channels joined to ``key`` now."""
-        return list(self._members.get(key, ()))
-
     def members_count(self) -> int:
         """How many channels are joined, over every topic."""
         return sum(len(members) for members in self._members.values())

@@ -97,7 +97,9 @@ class LocalRealtimeServer:
             tasks=tasks,
             postgres=PostgresWiring(feed, tasks),
         )
-        runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            make_app(state), access_log=None, handle_signals=False, shutdown_timeout=5.0
+        )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self._requested_port)
         await site.start()
