@@ -30,24 +30,26 @@ def json_size(value: Any) -> int:
     return len(_dumps(value).encode("utf-8"))
 
 
-def relay_broadcast(channel: ServerChannel, frame: Frame, frame_size: int) -> None:
+def relay_broadcast(channel: ServerChannel, frame: Frame, frame_size_bound: int) -> None:
     """A JSON ``broadcast`` push: relayed unchanged as ``[null,null,topic,"broadcast",payload]``."""
     payload = frame.payload
     _relay(
         channel,
         frame.ref,
-        frame_size,
+        frame_size_bound,
         lambda: json_size(payload),
         JsonFanOut(channel.topic, "broadcast", payload),
     )
 
 
-def relay_user_broadcast(channel: ServerChannel, broadcast: UserBroadcast, frame_size: int) -> None:
+def relay_user_broadcast(
+    channel: ServerChannel, broadcast: UserBroadcast, frame_size_bound: int
+) -> None:
     """A binary kind-3 push: kind 4 to v2 sockets, JSON (or nothing, when binary) to v1."""
     _relay(
         channel,
         broadcast.ref,
-        frame_size,
+        frame_size_bound,
         lambda: json_size(broadcast.payload),
         UserBroadcastFanOut(channel.topic, broadcast),
     )
@@ -56,7 +58,7 @@ def relay_user_broadcast(channel: ServerChannel, broadcast: UserBroadcast, frame
 def _relay(
     channel: ServerChannel,
     ref: str | None,
-    frame_size: int,
+    frame_size_bound: int,
     payload_size: Callable[[], int],
     message: FanOut,
 ) -> None:
@@ -64,7 +66,7 @@ def _relay(
     state = session.state
     limit = state.options.max_payload_bytes
     ack = channel.config.broadcast_ack
-    if frame_size > limit and payload_size() > limit:
+    if frame_size_bound > limit and payload_size() > limit:
         _log.warning("broadcast on %s over the payload size limit", channel.topic)
         state.oversized_payloads += 1
         if ack:

@@ -44,8 +44,6 @@ class ServerChannel:
         self.access_token = access_token
         self.claims = claims
         self.presence_key = config.presence_key or str(uuid.uuid1())
-        self.presence_enabled = config.presence_enabled
-        self.presence_payload: dict[str, Any] | None = None
         self.presence_limiter = presence_limiter
         self.bindings = bindings
         self.token_timer: asyncio.TimerHandle | None = None

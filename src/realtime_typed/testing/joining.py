@@ -74,7 +74,7 @@ def join(session: SocketSession, frame: Frame) -> None:
     state.registry.add(channel)
     changes = [{**binding, "id": number} for number, binding in channel.bindings]
     channel.reply(frame.ref, "ok", {"postgres_changes": changes})
-    if channel.presence_enabled:
+    if config.presence_enabled:
         push_presence_state(channel)
     schedule_token_check(channel)
     state.postgres.joined(channel)

@@ -57,7 +57,6 @@ def handle_presence(channel: ServerChannel, frame: Frame) -> None:
         _track(channel, frame.ref, body.get("payload", {}))
     elif name == "untrack":
         tracker = channel.session.state.presence
-        channel.presence_payload = None
         channel.reply(frame.ref, "ok", {})
         _fan_out(channel, tracker.untrack(channel.key.tracker_topic(), channel.id))
     else:
@@ -78,8 +77,6 @@ def _track(channel: ServerChannel, ref: str | None, meta: object) -> None:
     diff = state.presence.track(
         channel.key.tracker_topic(), channel.id, channel.presence_key, tracked
     )
-    channel.presence_enabled = True
-    channel.presence_payload = tracked
     channel.reply(ref, "ok", {})
     _fan_out(channel, diff)
 

@@ -40,6 +40,11 @@ SERVER_DISCONNECT: Final = {
 }
 
 
+def _size_bound(data: str | bytes) -> int:
+    """An upper bound of the frame's size in bytes (UTF-8 takes at most 4 per character)."""
+    return len(data) if isinstance(data, bytes) else 4 * len(data)
+
+
 class _CloseRequest:
     __slots__ = ("code",)
 
@@ -123,14 +128,14 @@ class SocketSession:
             if channel is None:
                 self.reply_unmatched(message.as_frame())
             else:
-                relay_user_broadcast(channel, message, len(data))
+                relay_user_broadcast(channel, message, _size_bound(data))
             return
         frame = message
         event = frame.event
         channel = self.channels.get(frame.topic)
         if channel is not None:
             if event == "broadcast":
-                relay_broadcast(channel, frame, len(data))
+                relay_broadcast(channel, frame, _size_bound(data))
             elif event == "presence":
                 handle_presence(channel, frame)
             elif event == "access_token":
