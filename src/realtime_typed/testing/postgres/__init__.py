@@ -7,5 +7,12 @@ Realtime does (per-subscriber RLS, column privileges, filters and value casting)
 
 from realtime_typed.testing.postgres.binaries import PostgresNotInstalled
 from realtime_typed.testing.postgres.cluster import ClusterStartError, TemporaryCluster
+from realtime_typed.testing.postgres.feed import FeedStats, PostgresChangesFeed
 
-__all__ = ["ClusterStartError", "PostgresNotInstalled", "TemporaryCluster"]
+__all__ = [
+    "ClusterStartError",
+    "FeedStats",
+    "PostgresChangesFeed",
+    "PostgresNotInstalled",
+    "TemporaryCluster",
+]
