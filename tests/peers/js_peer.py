@@ -6,19 +6,22 @@ import asyncio
 import itertools
 import json
 import shutil
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import asynccontextmanager, suppress
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from pydantic import JsonValue, TypeAdapter
 
 from .inbox import WAIT_SECONDS, Inbox
-from .peer import JsonObject, Received
+from .peer import Binding, Change, JsonObject, PresenceState, Received
 
 JS_DIR = Path(__file__).parent / "js"
 PACKAGE_DIR = JS_DIR / "node_modules" / "@supabase" / "realtime-js"
 _LINE = TypeAdapter(dict[str, JsonValue])
+_PRESENCE_STATE = TypeAdapter(dict[str, list[JsonObject]])
+_RECORD = TypeAdapter(JsonObject)
 
 
 def realtime_js_version() -> str:
@@ -43,6 +46,8 @@ class JsPeer:
     def __init__(self, process: asyncio.subprocess.Process, vsn: str) -> None:
         self.name = f"realtime-js {realtime_js_version()} vsn {vsn}"
         self.broadcasts: Inbox[Received] = Inbox(f"{self.name} broadcasts")
+        self.presence_syncs: Inbox[str] = Inbox(f"{self.name} presence syncs")
+        self.changes: Inbox[Change] = Inbox(f"{self.name} postgres changes")
         self.events: Inbox[JsonObject] = Inbox(f"{self.name} events")
         self.frames: list[JsonObject] = []
         self._process = process
@@ -90,16 +95,23 @@ class JsPeer:
         assert answer.get("ok") is True, f"{self.name}: {op} failed: {answer.get('error')}"
         return answer
 
-    async def join(self, topic: str) -> None:
-        """Join with broadcast ack on and self off; fail unless subscribed."""
+    async def join(
+        self, topic: str, *, presence_key: str | None = None, bindings: Sequence[Binding] = ()
+    ) -> None:
+        """Join and fail unless subscribed."""
         await self.request(
             "join",
             topic=topic,
             config={
                 "broadcast": {"ack": True, "self": False},
-                "presence": {"key": "", "enabled": False},
+                "presence": {"key": presence_key or "", "enabled": presence_key is not None},
                 "private": False,
             },
+            presence=presence_key is not None,
+            postgres=[
+                {key: value for key, value in asdict(binding).items() if value is not None}
+                for binding in bindings
+            ],
         )
         status = await self.events.take(
             lambda event: event["type"] == "status" and event["topic"] == topic
@@ -110,6 +122,21 @@ class JsPeer:
         """Broadcast over the socket and require the server's ack."""
         reply = await self.request("send", topic=topic, event=event, payload=payload)
         assert reply["result"] == "ok", f"{self.name} send: {reply}"
+
+    async def track(self, topic: str, meta: JsonObject) -> None:
+        """Track and require the server's ok."""
+        reply = await self.request("track", topic=topic, payload=meta)
+        assert reply["result"] == "ok", f"{self.name} track: {reply}"
+
+    async def untrack(self, topic: str) -> None:
+        """Untrack and require the server's ok."""
+        reply = await self.request("untrack", topic=topic)
+        assert reply["result"] == "ok", f"{self.name} untrack: {reply}"
+
+    async def presence_state(self, topic: str) -> PresenceState:
+        """The client's ``presenceState()``."""
+        reply = await self.request("presence_state", topic=topic)
+        return _PRESENCE_STATE.validate_python(reply["state"])
 
     async def _read_stdout(self) -> None:
         assert self._process.stdout is not None
@@ -123,9 +150,17 @@ class JsPeer:
             elif kind == "frame":
                 self.frames.append(message)
             else:
-                if kind == "broadcast":
-                    self.broadcasts.put(_received(message))
+                self._dispatch(message)
                 self.events.put(message)
+
+    def _dispatch(self, message: JsonObject) -> None:
+        kind, topic = message["type"], message.get("topic")
+        if kind == "broadcast":
+            self.broadcasts.put(_received(message))
+        elif kind == "presence" and message["kind"] == "sync" and isinstance(topic, str):
+            self.presence_syncs.put(topic)
+        elif kind == "postgres_changes":
+            self.changes.put(_change(message))
 
     async def _read_stderr(self) -> None:
         assert self._process.stderr is not None
@@ -146,3 +181,16 @@ def _received(message: JsonObject) -> Received:
     topic, event = message["topic"], message["event"]
     assert isinstance(topic, str) and isinstance(event, str)
     return Received(topic, event, message["payload"])
+
+
+def _change(message: JsonObject) -> Change:
+    """realtime-js hands over ``{eventType, new, old}``; ``{}`` stands for an absent record."""
+    label, payload = message["label"], _RECORD.validate_python(message["payload"])
+    kind, new, old = payload["eventType"], payload["new"], payload["old"]
+    assert isinstance(label, str) and isinstance(kind, str)
+    return Change(
+        label,
+        kind,
+        _RECORD.validate_python(new) if kind in ("INSERT", "UPDATE") else None,
+        _RECORD.validate_python(old) if kind in ("UPDATE", "DELETE") else None,
+    )

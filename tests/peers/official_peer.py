@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import asynccontextmanager
 from importlib.metadata import version
+from typing import Any
 
-from realtime import AsyncRealtimeChannel, AsyncRealtimeClient, RealtimeSubscribeStates
+from pydantic import TypeAdapter
+from realtime import (
+    AsyncRealtimeChannel,
+    AsyncRealtimeClient,
+    RealtimePostgresChangesListenEvent,
+    RealtimeSubscribeStates,
+)
 
 from .inbox import Inbox
-from .peer import JsonObject, Received
+from .peer import Binding, Change, JsonObject, PresenceState, Received
+
+_PRESENCE_STATE = TypeAdapter(dict[str, list[JsonObject]])
+_RECORD = TypeAdapter(JsonObject | None)
 
 
 class OfficialPeer:
-    """An ``AsyncRealtimeClient`` with one channel per joined topic."""
+    """An ``AsyncRealtimeClient`` with one channel per joined topic.
+
+    Every raw ``postgres_changes`` payload (with its ``ids``) is kept in :attr:`raw_changes`.
+    """
 
     def __init__(self, client: AsyncRealtimeClient) -> None:
         self.name = f"realtime-py {version('realtime')} vsn 1.0.0"
         self.broadcasts: Inbox[Received] = Inbox(f"{self.name} broadcasts")
+        self.presence_syncs: Inbox[str] = Inbox(f"{self.name} presence syncs")
+        self.changes: Inbox[Change] = Inbox(f"{self.name} postgres changes")
+        self.raw_changes: list[Any] = []
         self._client = client
         self._channels: dict[str, AsyncRealtimeChannel] = {}
 
@@ -32,14 +48,16 @@ class OfficialPeer:
         finally:
             await client.close()
 
-    async def join(self, topic: str) -> None:
-        """Join with broadcast ack on and self off; fail unless the join is acknowledged."""
+    async def join(
+        self, topic: str, *, presence_key: str | None = None, bindings: Sequence[Binding] = ()
+    ) -> None:
+        """Join and fail unless the join is acknowledged."""
         channel = self._client.channel(
             topic,
             {
                 "config": {
                     "broadcast": {"ack": True, "self": False},
-                    "presence": {"key": "", "enabled": False},
+                    "presence": {"key": presence_key or "", "enabled": presence_key is not None},
                     "private": False,
                 }
             },
@@ -50,12 +68,49 @@ class OfficialPeer:
                 Received(topic, message["event"], message["payload"])
             ),
         )
+        if presence_key is not None:
+            channel.on_presence_sync(lambda: self.presence_syncs.put(topic))
+        for binding in bindings:
+            self._listen(channel, binding)
         states: Inbox[RealtimeSubscribeStates] = Inbox(f"{self.name} join of {topic}")
         await channel.subscribe(lambda state, _error: states.put(state))
         state = await states.take(lambda _state: True)
         assert state == RealtimeSubscribeStates.SUBSCRIBED, f"{self.name} join: {state}"
         self._channels[topic] = channel
 
+    def _listen(self, channel: AsyncRealtimeChannel, binding: Binding) -> None:
+        def on_change(payload: Any) -> None:
+            self.raw_changes.append(payload)
+            data = payload["data"]
+            self.changes.put(
+                Change(
+                    binding.label,
+                    str(data["type"]),
+                    _RECORD.validate_python(data.get("record")),
+                    _RECORD.validate_python(data.get("old_record")),
+                )
+            )
+
+        channel.on_postgres_changes(
+            RealtimePostgresChangesListenEvent(binding.event),
+            on_change,
+            table=binding.table,
+            schema=binding.schema,
+            filter=binding.filter,
+        )
+
     async def send(self, topic: str, event: str, payload: JsonObject) -> None:
         """Broadcast over the socket (this client cannot observe the ack)."""
         await self._channels[topic].send_broadcast(event, payload)
+
+    async def track(self, topic: str, meta: JsonObject) -> None:
+        """Track; this client does not wait for the server's reply."""
+        await self._channels[topic].track(meta)
+
+    async def untrack(self, topic: str) -> None:
+        """Untrack; this client does not wait for the server's reply."""
+        await self._channels[topic].untrack()
+
+    async def presence_state(self, topic: str) -> PresenceState:
+        """The client's presence state as plain JSON."""
+        return _PRESENCE_STATE.validate_python(self._channels[topic].presence_state())

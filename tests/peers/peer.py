@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import JsonValue
 
 from .inbox import Inbox
 
 JsonObject = dict[str, JsonValue]
+PresenceState = dict[str, list[JsonObject]]
+ChangeEvent = Literal["INSERT", "UPDATE", "DELETE", "*"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,27 @@ class Received:
     topic: str
     event: str
     payload: JsonValue
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A Postgres-changes listener; ``label`` says which one fired."""
+
+    label: str
+    event: ChangeEvent
+    table: str
+    schema: str = "public"
+    filter: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A Postgres change as one listener received it, in the wire's JSON terms."""
+
+    label: str
+    type: str
+    record: JsonObject | None
+    old_record: JsonObject | None
 
 
 class Peer(Protocol):
@@ -34,10 +58,35 @@ class Peer(Protocol):
         """Every broadcast received on any joined channel."""
         ...
 
-    async def join(self, topic: str) -> None:
-        """Join ``topic`` with broadcast ack on and self off; return once subscribed."""
+    @property
+    def presence_syncs(self) -> Inbox[str]:
+        """The topic of every presence sync, as the library reported it."""
+        ...
+
+    @property
+    def changes(self) -> Inbox[Change]:
+        """Every Postgres change delivered to a listener."""
+        ...
+
+    async def join(
+        self, topic: str, *, presence_key: str | None = None, bindings: Sequence[Binding] = ()
+    ) -> None:
+        """Join ``topic`` (broadcast ack on, self off; presence on when a key is given, with
+        its listeners; one listener per binding) and return once subscribed."""
         ...
 
     async def send(self, topic: str, event: str, payload: JsonObject) -> None:
         """Broadcast ``payload`` as ``event`` on a joined channel."""
+        ...
+
+    async def track(self, topic: str, meta: JsonObject) -> None:
+        """Track this client's presence on a joined channel."""
+        ...
+
+    async def untrack(self, topic: str) -> None:
+        """Stop tracking this client's presence."""
+        ...
+
+    async def presence_state(self, topic: str) -> PresenceState:
+        """The library's current presence state: key to metas (with ``presence_ref``)."""
         ...
