@@ -45,7 +45,7 @@ class RealtimeError(Exception):
     """Root of every error raised by realtime-typed."""
 
 
-class ConnectionError(RealtimeError, builtins.ConnectionError):  # noqa: A001
+class ConnectionError(RealtimeError, builtins.ConnectionError):
     """The WebSocket could not be opened or was lost."""
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple, cast
 
 from realtime_typed.errors import ProtocolError
 
@@ -112,10 +112,12 @@ def _parse_json(text: str | bytes, mark: str) -> Any:
 
 
 def _event_of(value: Any) -> Any:
-    if isinstance(value, list) and len(value) == 5:  # pyright: ignore[reportUnknownArgumentType]
-        return value[3]
-    if isinstance(value, dict):
-        return value.get("event")  # pyright: ignore[reportUnknownMemberType]
+    if type(value) is list:
+        items: list[Any] = value  # pyright: ignore[reportUnknownVariableType]
+        return items[3] if len(items) == 5 else None
+    if type(value) is dict:
+        message: dict[str, Any] = value  # pyright: ignore[reportUnknownVariableType]
+        return message.get("event")
     return None
 
 
@@ -128,31 +130,29 @@ def _check_ref(name: str, value: Any) -> str | None:
 
 
 def _frame_from_array(value: Any) -> Frame:
-    if type(value) is not list or len(value) != 5:  # pyright: ignore[reportUnknownArgumentType]
+    items: list[Any] = value if type(value) is list else []  # pyright: ignore[reportUnknownVariableType]
+    if len(items) != 5:
         raise ProtocolError("a vsn 2.0.0 text frame must be a JSON array of 5 elements")
-    join_ref, ref, topic, event, payload = value  # pyright: ignore[reportUnknownVariableType]
+    join_ref, ref, topic, event, payload = items
     if type(topic) is not str or type(event) is not str:
         raise ProtocolError("topic and event must be strings")
-    if (join_ref is not None and type(join_ref) is not str) or (
-        ref is not None and type(ref) is not str
-    ):
-        return Frame(_check_ref("join_ref", join_ref), _check_ref("ref", ref), topic, event, payload)
-    return Frame(join_ref, ref, topic, event, payload)  # pyright: ignore[reportUnknownArgumentType]
+    return Frame(_check_ref("join_ref", join_ref), _check_ref("ref", ref), topic, event, payload)
 
 
 def _frame_from_object(value: Any) -> Frame:
     if type(value) is not dict:
         raise ProtocolError("a vsn 1.0.0 frame must be a JSON object")
-    topic = value.get("topic")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-    event = value.get("event")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    message: dict[str, Any] = value  # pyright: ignore[reportUnknownVariableType]
+    topic = message.get("topic")
+    event = message.get("event")
     if type(topic) is not str or type(event) is not str:
         raise ProtocolError("topic and event must be strings")
     return Frame(
-        _check_ref("join_ref", value.get("join_ref")),  # pyright: ignore[reportUnknownMemberType]
-        _check_ref("ref", value.get("ref")),  # pyright: ignore[reportUnknownMemberType]
+        _check_ref("join_ref", message.get("join_ref")),
+        _check_ref("ref", message.get("ref")),
         topic,
         event,
-        value.get("payload"),  # pyright: ignore[reportUnknownMemberType]
+        message.get("payload"),
     )
 
 
@@ -247,7 +247,7 @@ def _field(value: str, name: str) -> bytes:
 
 def _encode_user_payload(payload: Any) -> tuple[int, bytes]:
     if isinstance(payload, bytes | bytearray | memoryview):
-        return ENCODING_BINARY, bytes(payload)
+        return ENCODING_BINARY, bytes(cast("bytes", payload))
     return ENCODING_JSON, _dumps({} if payload is None else payload).encode("utf-8")
 
 
@@ -283,7 +283,7 @@ def encode_user_broadcast(
 def decode_server_frame(data: str | bytes, vsn: Vsn = "2.0.0") -> Frame:
     """Decode a frame the server sent. Raises :class:`ProtocolError` when it is not valid."""
     if vsn == "2.0.0":
-        if type(data) is str:
+        if isinstance(data, str):
             return _frame_from_array(_parse_json(data, _PG_MARK_V2))
         return _decode_server_binary(bytes(data))
     if vsn == "1.0.0":
@@ -318,9 +318,9 @@ def encode_client_frame(
         if (
             frame.event == "broadcast"
             and type(payload) is dict
-            and type(payload.get("event")) is str  # pyright: ignore[reportUnknownMemberType]
+            and type(cast("dict[str, Any]", payload).get("event")) is str
         ):
-            meta = _allowed_metadata(payload, metadata_keys)  # pyright: ignore[reportUnknownArgumentType]
+            meta = _allowed_metadata(cast("dict[str, Any]", payload), metadata_keys)
             return _kind3(frame, meta)
         return _dumps([frame.join_ref, frame.ref, frame.topic, frame.event, frame.payload])
     if vsn == "1.0.0":
@@ -344,7 +344,7 @@ def decode_client_frame(data: str | bytes, vsn: Vsn = "2.0.0") -> Frame | UserBr
         return _frame_from_object(_parse_json(data, _PG_MARK_V1))
     if vsn != "2.0.0":
         raise ProtocolError(f"unsupported serializer version {vsn!r}")
-    if type(data) is str:
+    if isinstance(data, str):
         return _frame_from_array(_parse_json(data, _PG_MARK_V2))
     raw = bytes(data)
     if not raw:
