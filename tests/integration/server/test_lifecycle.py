@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from realtime_typed.protocol.frames import Vsn
 from realtime_typed.testing import LocalRealtimeServer
 
 from .wire import RawClient, config, open_client
 
+VSNS: list[Vsn] = ["1.0.0", "2.0.0"]
 DISCONNECT = {"extension": "system", "status": "ok", "message": "Server requested disconnect"}
 
 
@@ -28,11 +30,11 @@ async def _expect_disconnect(client: RawClient, topics: set[str]) -> None:
     assert closed.value.rcvd.code == 1012
 
 
-@pytest.mark.parametrize("vsn", ["1.0.0", "2.0.0"])
+@pytest.mark.parametrize("vsn", VSNS)
 async def test_disconnect_all_tells_every_channel_then_closes_1012(
-    realtime_server: LocalRealtimeServer, vsn: str
+    realtime_server: LocalRealtimeServer, vsn: Vsn
 ) -> None:
-    async with open_client(realtime_server, vsn=vsn) as client:  # type: ignore[arg-type]
+    async with open_client(realtime_server, vsn=vsn) as client:
         await client.joined("realtime:one")
         await client.joined("realtime:two")
         await realtime_server.disconnect_all()
