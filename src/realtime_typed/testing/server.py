@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from aiohttp import web
 
@@ -14,6 +14,9 @@ from realtime_typed.testing.options import ServerOptions
 from realtime_typed.testing.postgres_wiring import ChangesFeed, PostgresWiring
 from realtime_typed.testing.state import ServerState
 from realtime_typed.testing.tasks import TaskOwner
+
+if TYPE_CHECKING:
+    from realtime_typed.testing.postgres import PostgresChangesFeed
 
 __all__ = ["LocalRealtimeServer"]
 
@@ -46,7 +49,7 @@ class LocalRealtimeServer:
         self._requested_port = port
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
-        self._feed: Any = None
+        self._feed: PostgresChangesFeed | None = None
         self._state: ServerState | None = None
 
     # ------------------------------------------------------------------ addresses
