@@ -319,7 +319,7 @@ def generate_models(channels: ChannelFile) -> tuple[list[str], str, set[str]]:
 
     try:
         code = generate(
-            json.dumps(channels.schema, sort_keys=True),
+            json.dumps(channels.schema),
             input_file_type=InputFileType.JsonSchema,
             output_model_type=DataModelType.PydanticV2BaseModel,
             preset="standard-py311-20261027",

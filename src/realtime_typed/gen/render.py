@@ -31,7 +31,8 @@ from realtime_typed.gen.pgtypes import Mapping
 
 __all__ = ["Warning_", "render_module", "selected_tables"]
 
-_WIDTH = 100
+_DOC_WIDTH = 72
+"""Docstring width: stays under the line length at any nesting, runtime builders included."""
 _RESERVED = {
     "Annotated", "Any", "AwareDatetime", "BaseModel", "BeforeValidator", "BroadcastSpec",
     "ChangeSpec", "Column", "ConfigDict", "Decimal", "Field", "Final", "IPvAnyInterface",
@@ -170,8 +171,7 @@ def _docstring(text: str, indent: int) -> list[str]:
     safe = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
     if safe.endswith('"'):
         safe += " "
-    width = _WIDTH - indent - 6
-    paragraphs = [textwrap.wrap(p, width) or [""] for p in safe.split("\n")]
+    paragraphs = [textwrap.wrap(p, _DOC_WIDTH) or [""] for p in safe.split("\n")]
     lines = [line for paragraph in paragraphs for line in paragraph]
     pad = " " * indent
     if len(lines) == 1:
@@ -319,10 +319,10 @@ def _table(module: _Module, table: Table, name: str) -> list[str]:
 def _channel(channel: Channel) -> list[str]:
     body: list[str] = []
     for event in channel.events:
-        body.append(f"{event.model} = {event.target}")
+        body.append(f"{event.model}: TypeAlias = {event.target}")
         body.append(f"{event.attribute} = BroadcastSpec({_literal(event.event)}, {event.target})")
     if channel.presence is not None:
-        body.append(f"Presence = {channel.presence}")
+        body.append(f"Presence: TypeAlias = {channel.presence}")
         body.append(f"presence = PresenceSpec({channel.presence})")
     params = ", ".join(f"{name}: str" for name in channel.placeholders)
     escaped = channel.topic.replace("{", "{{").replace("}", "}}")
@@ -376,6 +376,7 @@ def render_module(
             )
         module.imports.update(model_imports)
         module.imports.add("from realtime_typed import BroadcastSpec, PresenceSpec")
+        module.imports.add("from typing import TypeAlias")
         exported += sorted(model_names)
         sections.append(models_code.splitlines())
         sections += [_channel(channel) for channel in channels.channels]
