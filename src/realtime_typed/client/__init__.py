@@ -1,0 +1,19 @@
+"""The asyncio client: :class:`RealtimeClient`, its :class:`Channel` objects and their states."""
+
+from realtime_typed.client.channel import Channel
+from realtime_typed.client.client import AccessToken, RealtimeClient, TokenProvider
+from realtime_typed.client.invalid import InvalidMessage
+from realtime_typed.client.streams import MessageStream
+from realtime_typed.protocol.channel_state import ChannelState
+from realtime_typed.protocol.events import SubscribeState
+
+__all__ = [
+    "AccessToken",
+    "Channel",
+    "ChannelState",
+    "InvalidMessage",
+    "MessageStream",
+    "RealtimeClient",
+    "SubscribeState",
+    "TokenProvider",
+]

@@ -1,0 +1,620 @@
+"""``Channel``: one Realtime topic: subscribe, broadcast, presence, Postgres changes.
+
+Channels come from :meth:`RealtimeClient.channel`. Listeners are registered before or after
+:meth:`Channel.subscribe` (presence and Postgres-changes listeners only before: they change
+the join config). Every callback may be a plain function or a coroutine function; one that
+raises is reported through the client's ``on_error`` and delivery goes on.
+
+Received broadcasts follow the shortest path: the frame's topic finds the channel, the event
+name (exact, then lower-cased) finds the listeners, and the payload reaches them without
+validation unless a :class:`~realtime_typed.typed.BroadcastSpec` asked for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeAlias, TypeVar, overload
+
+from pydantic import JsonValue, ValidationError
+
+from realtime_typed.client.changes import UNTYPED_SPECS, ChangeRouter, ChangeSink, change_sink
+from realtime_typed.client.invalid import InvalidMessage
+from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE, Listener
+from realtime_typed.client.presence import PresenceKind, PresenceView
+from realtime_typed.client.queues import DropOldestQueue
+from realtime_typed.client.streams import MessageStream
+from realtime_typed.errors import ChannelError, ProtocolError
+from realtime_typed.protocol.channel_state import ChannelState
+from realtime_typed.protocol.events import SubscribeState
+from realtime_typed.protocol.frames import MAX_FIELD_BYTES, Frame
+from realtime_typed.protocol.postgres_bindings import binding_config
+from realtime_typed.protocol.presence import PresenceSync
+from realtime_typed.typed import (
+    AnyChange,
+    BroadcastMessage,
+    BroadcastMeta,
+    BroadcastSpec,
+    ChangeSpec,
+    DeleteChange,
+    Filter,
+    InsertChange,
+    PresenceSpec,
+    UpdateChange,
+)
+
+if TYPE_CHECKING:
+    from realtime_typed.client.client import RealtimeClient
+
+__all__ = ["Channel", "StateCallback"]
+
+T = TypeVar("T")
+P = TypeVar("P")
+MetaT = TypeVar("MetaT")
+
+Row: TypeAlias = dict[str, JsonValue]
+StateCallback: TypeAlias = Callable[[SubscribeState, Exception | None], object]
+_Sink: TypeAlias = Callable[[str, Any, BroadcastMeta | None], None]
+
+
+def _meta(raw: Any) -> BroadcastMeta | None:
+    if not isinstance(raw, Mapping):
+        return None
+    fields: Mapping[str, Any] = raw  # pyright: ignore[reportUnknownVariableType]
+    ident = fields.get("id")
+    return BroadcastMeta(
+        id=None if ident is None else str(ident), replayed=bool(fields.get("replayed"))
+    )
+
+
+def _filter_text(filter: Filter | str | None) -> str | None:
+    return filter.build() if isinstance(filter, Filter) else filter
+
+
+class Channel(Generic[MetaT]):
+    """A topic on the socket. ``MetaT`` is the presence meta type (a model when typed)."""
+
+    def __init__(
+        self,
+        client: RealtimeClient,
+        topic: str,
+        *,
+        broadcast_self: bool,
+        broadcast_ack: bool,
+        presence_key: str,
+        presence_enabled: bool,
+        private: bool,
+        presence: PresenceSpec[Any] | None,
+    ) -> None:
+        self._client = client
+        self.topic = topic
+        """The full topic, ``realtime:<name>``."""
+        self.private = private
+        self._ack = broadcast_ack
+        self._self = broadcast_self
+        self._presence_key = presence_key
+        self._presence_enabled = presence_enabled or presence is not None
+        self._machine = client.core.add_channel(topic, {})
+        self._broadcast: dict[str, list[_Sink]] = {}
+        self._broadcast_any: list[_Sink] = []
+        self._system: list[Listener] = []
+        self._state_listeners: list[Listener] = []
+        self._changes = ChangeRouter(client.logger)
+        self._presence: PresenceView[MetaT] = PresenceView(presence)
+        self._streams: list[MessageStream[Any]] = []
+        self._first_join: asyncio.Future[None] | None = None
+        self._closed_waiter: asyncio.Future[None] | None = None
+        self._closed = False
+        self._handlers: dict[str, Callable[[Any], None]] = {
+            "broadcast": self._broadcast_received,
+            "postgres_changes": self._changes_received,
+            "presence_state": self._presence_state_received,
+            "presence_diff": self._presence_diff_received,
+            "system": self._system_received,
+        }
+
+    def __repr__(self) -> str:
+        return f"Channel({self.topic!r}, {self._machine.state.value})"
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def state(self) -> ChannelState:
+        """Where the channel is: closed, joining, joined, errored or leaving."""
+        return self._machine.state
+
+    @property
+    def join_ref(self) -> str | None:
+        """The ref of the current join, if any."""
+        return self._machine.join_ref
+
+    def _join_config(self) -> dict[str, Any]:
+        return {
+            "broadcast": {"ack": self._ack, "self": self._self},
+            "presence": {
+                "key": self._presence_key,
+                "enabled": self._presence_enabled or self._presence.has_listeners,
+            },
+            "postgres_changes": self._changes.configs(),
+            "private": self.private,
+        }
+
+    async def subscribe(
+        self,
+        on_state: StateCallback | None = None,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> Self:
+        """Join the channel; returns once joined.
+
+        ``on_state(state, error)`` fires on every later state change too, rejoins included.
+        The first join's failure raises :class:`~realtime_typed.errors.JoinError` (with the
+        server's code), :class:`~realtime_typed.errors.JoinTimeout` or the connection error,
+        and closes the channel (create a new one to try again); later failures are retried
+        with the ``rejoin_after`` backoff and reported through ``on_state``.
+        """
+        if on_state is not None:
+            self._state_listeners.append(Listener(on_state, self._client, f"{self.topic} state"))
+        if self._closed:
+            raise ChannelError(f"{self.topic} is closed: create a new channel to join again")
+        if self._first_join is None:
+            await self._client.ensure_connected()
+            self._first_join = asyncio.get_running_loop().create_future()
+            self._machine.config = self._join_config()
+            self._client.core.join(self.topic, self._client.now(), timeout)
+            await self._client.pump()
+        await asyncio.shield(self._first_join)
+        return self
+
+    async def unsubscribe(self) -> None:
+        """Leave: ``phx_leave``, then closed when the server answers or the timeout passes."""
+        if self._closed:
+            return
+        if self._closed_waiter is None:
+            self._closed_waiter = asyncio.get_running_loop().create_future()
+        waiter = self._closed_waiter
+        self._client.core.leave(self.topic, self._client.now())
+        await self._client.pump()
+        await asyncio.shield(waiter)
+
+    def state_changed(self, state: SubscribeState, error: Exception | None) -> None:
+        """Called by the client for each state change of this channel."""
+        if state is SubscribeState.SUBSCRIBED:
+            self._joined()
+        elif state is SubscribeState.CLOSED:
+            self._closed = True
+        first = self._first_join
+        if first is not None and not first.done():
+            if state is SubscribeState.SUBSCRIBED:
+                first.set_result(None)
+            else:
+                first.set_exception(error or ChannelError(f"{self.topic} closed before joining"))
+                if state is not SubscribeState.CLOSED:
+                    self._client.core.leave(self.topic, self._client.now())
+        for listener in self._state_listeners:
+            listener(state, error)
+        if state is SubscribeState.CLOSED:
+            self._finish()
+
+    def _joined(self) -> None:
+        self._changes.assign_ids(self._machine.binding_ids)
+        tracked = self._presence.tracked
+        if tracked is not None:
+            self._client.core.push(self.topic, "presence", _track(tracked), self._client.now())
+        self._client.refresh_auth_later()
+
+    def _finish(self) -> None:
+        for stream in list(self._streams):
+            stream.close()
+        waiter = self._closed_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # ------------------------------------------------------------------ receiving
+
+    def dispatch(self, frame: Frame) -> None:
+        """Deliver one data frame (called by the client's reader)."""
+        handler = self._handlers.get(frame.event)
+        if handler is None:
+            self._client.report_once(
+                f"unknown:{self.topic}:{frame.event}",
+                ProtocolError(f"unknown event {frame.event!r} on {self.topic}"),
+            )
+            return
+        try:
+            handler(frame.payload)
+        except (ProtocolError, ValidationError, LookupError, TypeError, AttributeError) as exc:
+            self._client.report_once(
+                f"malformed:{self.topic}:{frame.event}",
+                InvalidMessage(
+                    f"malformed payload ({type(exc).__name__}: {exc})",
+                    topic=self.topic,
+                    event=frame.event,
+                    data=frame.payload,
+                ),
+            )
+
+    def _broadcast_received(self, payload: Any) -> None:
+        event = payload["event"]
+        sinks = self._broadcast.get(event)
+        if sinks is None:
+            sinks = self._broadcast.get(event.lower())
+        wildcard = self._broadcast_any
+        if sinks is None and not wildcard:
+            return
+        value = payload.get("payload")
+        raw_meta = payload.get("meta")
+        meta = None if raw_meta is None else _meta(raw_meta)
+        if sinks:
+            for sink in sinks:
+                sink(event, value, meta)
+        for sink in wildcard:
+            sink(event, value, meta)
+
+    def _changes_received(self, payload: Any) -> None:
+        self._changes.route(payload)
+
+    def _presence_sync(self) -> PresenceSync:
+        """The sync, reset first if this is the first presence message of a new join."""
+        sync = self._presence.sync
+        join_ref = self._machine.join_ref
+        if join_ref is not None and sync.join_ref != join_ref:
+            sync.reset(join_ref)
+        return sync
+
+    def _presence_state_received(self, payload: Any) -> None:
+        sync = self._presence_sync()
+        self._presence.deliver(sync.apply_state(self._machine.join_ref, payload))
+
+    def _presence_diff_received(self, payload: Any) -> None:
+        self._presence.deliver(self._presence_sync().apply_diff(payload))
+
+    def _system_received(self, payload: Any) -> None:
+        for listener in self._system:
+            listener(payload)
+
+    def _report_invalid(self, error: InvalidMessage) -> None:
+        self._client.report(error)
+
+    # ------------------------------------------------------------------ broadcast
+
+    def _add_broadcast(self, event: str, sink: _Sink) -> Callable[[], None]:
+        if event == "*":
+            self._broadcast_any = [*self._broadcast_any, sink]
+        else:
+            key = event.lower()
+            self._broadcast[key] = [*self._broadcast.get(key, ()), sink]
+
+        def remove() -> None:
+            if event == "*":
+                self._broadcast_any = [s for s in self._broadcast_any if s is not sink]
+            else:
+                key = event.lower()
+                rest = [s for s in self._broadcast.get(key, ()) if s is not sink]
+                if rest:
+                    self._broadcast[key] = rest
+                else:
+                    self._broadcast.pop(key, None)
+
+        return remove
+
+    def _broadcast_sink(
+        self, spec: BroadcastSpec[Any] | None, deliver: Callable[[Any], None]
+    ) -> _Sink:
+        if spec is None:
+
+            def untyped(event: str, value: Any, meta: BroadcastMeta | None) -> None:
+                deliver(BroadcastMessage(event, value, meta))
+
+            return untyped
+        decode = spec.decode
+        topic = self.topic
+
+        def typed(event: str, value: Any, meta: BroadcastMeta | None) -> None:
+            try:
+                payload = decode(value)
+            except ValidationError as exc:
+                invalid = InvalidMessage(
+                    f"payload does not match {spec!r}", topic=topic, event=event, data=value
+                )
+                invalid.__cause__ = exc
+                self._report_invalid(invalid)
+                return
+            deliver(BroadcastMessage(event, payload, meta))
+
+        return typed
+
+    @overload
+    def on_broadcast(
+        self, event: BroadcastSpec[T], callback: Callable[[BroadcastMessage[T]], object]
+    ) -> Callable[[], None]: ...
+    @overload
+    def on_broadcast(
+        self, event: str, callback: Callable[[BroadcastMessage[JsonValue]], object]
+    ) -> Callable[[], None]: ...
+    def on_broadcast(
+        self, event: BroadcastSpec[Any] | str, callback: Callable[[Any], object]
+    ) -> Callable[[], None]:
+        """Call ``callback`` for each broadcast of ``event`` (any case), or every one for ``*``.
+
+        With a :class:`~realtime_typed.typed.BroadcastSpec` the payload is validated into its
+        model; a payload that does not validate is reported through ``on_error``. Returns a
+        function that removes the listener.
+        """
+        spec = event if isinstance(event, BroadcastSpec) else None
+        name = event.event if isinstance(event, BroadcastSpec) else event
+        listener = Listener(callback, self._client, f"{self.topic} broadcast {name}")
+        return self._add_broadcast(name, self._broadcast_sink(spec, listener))
+
+    @overload
+    def broadcasts(
+        self, event: BroadcastSpec[T], *, maxsize: int = ...
+    ) -> MessageStream[BroadcastMessage[T]]: ...
+    @overload
+    def broadcasts(
+        self, event: str = ..., *, maxsize: int = ...
+    ) -> MessageStream[BroadcastMessage[JsonValue]]: ...
+    def broadcasts(
+        self, event: BroadcastSpec[Any] | str = "*", *, maxsize: int = DEFAULT_QUEUE_SIZE
+    ) -> MessageStream[Any]:
+        """An async iterator over broadcasts of ``event`` (``*`` for all).
+
+        It holds at most ``maxsize`` messages: when the consumer falls behind, the oldest are
+        dropped and counted in ``.dropped``. It ends when the channel closes or on ``close()``.
+        """
+        spec = event if isinstance(event, BroadcastSpec) else None
+        name = event.event if isinstance(event, BroadcastSpec) else event
+        queue: DropOldestQueue[Any] = DropOldestQueue(
+            maxsize, name=f"{self.topic} broadcasts({name})", logger=self._client.logger
+        )
+        remove: Callable[[], None] = lambda: None  # noqa: E731
+        stream: MessageStream[Any] = MessageStream(queue, lambda: self._drop_stream(stream, remove))
+        remove = self._add_broadcast(name, self._broadcast_sink(spec, stream.put))
+        self._streams.append(stream)
+        return stream
+
+    def _drop_stream(self, stream: MessageStream[Any], remove: Callable[[], None]) -> None:
+        remove()
+        if stream in self._streams:
+            self._streams.remove(stream)
+
+    @overload
+    async def send_broadcast(self, event: BroadcastSpec[T], payload: T) -> None: ...
+    @overload
+    async def send_broadcast(self, event: str, payload: JsonValue) -> None: ...
+    async def send_broadcast(self, event: BroadcastSpec[Any] | str, payload: Any) -> None:
+        """Broadcast ``payload`` as ``event`` to the channel's subscribers.
+
+        Without ``broadcast_ack`` this returns once the frame is written (or queued, when the
+        channel is not joined yet). With it, it waits for the server's reply and raises
+        :class:`~realtime_typed.errors.PushTimeout` or :class:`~realtime_typed.errors.PushError`.
+        """
+        if isinstance(event, BroadcastSpec):
+            name, value = event.event, event.encode(payload)
+        else:
+            name, value = event, payload
+        if len(name.encode()) > MAX_FIELD_BYTES:
+            raise ProtocolError(f"broadcast event name exceeds {MAX_FIELD_BYTES} bytes")
+        body = {"type": "broadcast", "event": name, "payload": value}
+        await self._client.push(self.topic, "broadcast", body, wait=self._ack)
+
+    async def http_send(
+        self,
+        event: BroadcastSpec[Any] | str,
+        payload: Any,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        """Broadcast through the REST API (``POST /api/broadcast/<topic>/events/<event>``).
+
+        Raises :class:`~realtime_typed.errors.PushError` unless the server answers 202, and
+        :class:`~realtime_typed.errors.PushTimeout` when it does not answer in time.
+        """
+        if isinstance(event, BroadcastSpec):
+            name, value = event.event, event.encode(payload)
+        else:
+            name, value = event, payload
+        await self._client.rest_broadcast(self, name, value, timeout)
+
+    # ------------------------------------------------------------------ system
+
+    def on_system(self, callback: Callable[[dict[str, JsonValue]], object]) -> None:
+        """Call ``callback`` with the payload of every ``system`` message of the channel."""
+        self._system.append(Listener(callback, self._client, f"{self.topic} system"))
+
+    # ------------------------------------------------------------------ postgres changes
+
+    def _check_config_open(self, what: str) -> None:
+        if self._machine.state in (ChannelState.JOINING, ChannelState.JOINED):
+            raise ChannelError(f"cannot add {what} callbacks for {self.topic} after subscribe()")
+
+    def _add_change(
+        self,
+        spec: ChangeSpec[Any] | str,
+        deliver: Callable[[Any], None],
+        schema: str,
+        table: str | None,
+        filter: Filter | str | None,
+        select: list[str] | None,
+    ) -> ChangeSink:
+        self._check_config_open("postgres_changes")
+        if isinstance(spec, ChangeSpec):
+            decoder: ChangeSpec[Any] = spec
+            config = binding_config(
+                spec.event, spec.schema, spec.table, _filter_text(filter), select
+            )
+        else:
+            if spec not in UNTYPED_SPECS:
+                raise ValueError(f"unknown postgres change event {spec!r}")
+            decoder = UNTYPED_SPECS[spec]
+            config = binding_config(spec, schema, table, _filter_text(filter), select)
+        sink = change_sink(decoder, deliver, self._report_invalid, self.topic)
+        self._changes.add(config, sink)
+        return sink
+
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: ChangeSpec[P],
+        callback: Callable[[P], object],
+        *,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: Literal["INSERT"],
+        callback: Callable[[InsertChange[Row]], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: Literal["UPDATE"],
+        callback: Callable[[UpdateChange[Row, Row]], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: Literal["DELETE"],
+        callback: Callable[[DeleteChange[Row]], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: Literal["*"],
+        callback: Callable[[AnyChange[Row, Row]], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    def on_postgres_changes(
+        self,
+        spec: ChangeSpec[Any] | str,
+        callback: Callable[[Any], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None:
+        """Call ``callback`` for each change of a table (register before ``subscribe()``).
+
+        A :class:`~realtime_typed.typed.ChangeSpec` gives typed changes; an event name gives
+        change objects whose rows are dicts (numerics as ``Decimal``). A change that fails
+        validation or carries ``errors`` is reported through ``on_error`` with its raw data.
+        """
+        listener = Listener(callback, self._client, f"{self.topic} postgres_changes")
+        self._add_change(spec, listener, schema, table, filter, select)
+
+    @overload
+    def changes(
+        self,
+        spec: ChangeSpec[P],
+        *,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+        maxsize: int = ...,
+    ) -> MessageStream[P]: ...
+    @overload
+    def changes(
+        self,
+        spec: Literal["INSERT", "UPDATE", "DELETE", "*"],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+        maxsize: int = ...,
+    ) -> MessageStream[AnyChange[Row, Row]]: ...
+    def changes(
+        self,
+        spec: ChangeSpec[Any] | str,
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+        maxsize: int = DEFAULT_QUEUE_SIZE,
+    ) -> MessageStream[Any]:
+        """An async iterator over changes, bounded like :meth:`broadcasts`."""
+        queue: DropOldestQueue[Any] = DropOldestQueue(
+            maxsize, name=f"{self.topic} changes", logger=self._client.logger
+        )
+        sink_box: list[ChangeSink] = []
+        stream: MessageStream[Any] = MessageStream(
+            queue, lambda: self._drop_change_stream(stream, sink_box)
+        )
+        sink_box.append(self._add_change(spec, stream.put, schema, table, filter, select))
+        self._streams.append(stream)
+        return stream
+
+    def _drop_change_stream(self, stream: MessageStream[Any], sinks: list[ChangeSink]) -> None:
+        for sink in sinks:
+            self._changes.remove(sink)
+        if stream in self._streams:
+            self._streams.remove(stream)
+
+    # ------------------------------------------------------------------ presence
+
+    def _on_presence(self, kind: PresenceKind, callback: Callable[..., object]) -> None:
+        self._check_config_open("presence")
+        listener = Listener(callback, self._client, f"{self.topic} presence {kind}")
+        self._presence.listeners[kind].append(listener)
+
+    def on_presence_sync(self, callback: Callable[[], object]) -> None:
+        """Call ``callback()`` after each presence state or diff is applied."""
+        self._on_presence("sync", callback)
+
+    def on_presence_join(self, callback: Callable[[str, list[MetaT], list[MetaT]], object]) -> None:
+        """Call ``callback(key, current_metas, joined_metas)`` for each join."""
+        self._on_presence("join", callback)
+
+    def on_presence_leave(
+        self, callback: Callable[[str, list[MetaT], list[MetaT]], object]
+    ) -> None:
+        """Call ``callback(key, remaining_metas, left_metas)`` for each leave."""
+        self._on_presence("leave", callback)
+
+    def presence_state(self) -> dict[str, list[MetaT]]:
+        """Key -> metas currently present (typed channels: the spec's model)."""
+        return self._presence.state()
+
+    async def track(self, meta: MetaT) -> None:
+        """Make this client present with ``meta``; re-tracked after every rejoin.
+
+        Before the channel is joined the meta is queued and sent on join; once joined this
+        waits for the server's reply (raising PushTimeout or PushError).
+        """
+        payload = self._presence.encode(meta)
+        self._presence.tracked = payload
+        if self._machine.state is ChannelState.JOINED:
+            await self._client.push(self.topic, "presence", _track(payload), wait=True)
+
+    async def untrack(self) -> None:
+        """Stop being present on this channel."""
+        self._presence.tracked = None
+        if self._machine.state is ChannelState.JOINED:
+            body = {"type": "presence", "event": "untrack"}
+            await self._client.push(self.topic, "presence", body, wait=True)
+
+
+def _track(meta: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "presence", "event": "track", "payload": meta}

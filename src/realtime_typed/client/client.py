@@ -1,0 +1,588 @@
+"""``RealtimeClient``: the socket, its background tasks and its channels.
+
+The protocol lives in :class:`~realtime_typed.protocol.phoenix.PhoenixProtocol`; this module is
+its asyncio driver. One :class:`~realtime_typed.client.tasks.TaskOwner` owns every background
+task: the socket reader, the timer loop (heartbeats, join and push timeouts, rejoins,
+reconnects), reconnect attempts, token refreshes and the workers of async callbacks.
+:meth:`RealtimeClient.close` cancels them all and closes the socket.
+
+The receive path is kept short: decode the frame, let the core check its topic and join_ref,
+look up the channel by topic and the listeners by event, call them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from types import TracebackType
+from typing import Any, Final, Self, TypeAlias, TypeVar, cast, overload
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, JsonValue
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed as WebSocketClosed
+
+from realtime_typed.client.channel import Channel
+from realtime_typed.client.connection import open_socket
+from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
+from realtime_typed.client.listeners import Listener
+from realtime_typed.client.tasks import TaskOwner
+from realtime_typed.errors import (
+    ChannelError,
+    ConnectionClosed,
+    ConnectionError,
+    ProtocolError,
+    PushError,
+    PushTimeout,
+    RealtimeError,
+)
+from realtime_typed.protocol.backoff import Backoff, reconnect_after, rejoin_after
+from realtime_typed.protocol.events import (
+    CloseConnection,
+    CoreEvent,
+    FrameDropped,
+    HeartbeatStatus,
+    HeartbeatUpdate,
+    PushDone,
+    ReconnectDue,
+    StateChanged,
+    SubscribeState,
+)
+from realtime_typed.protocol.frames import Frame, Vsn, decode_server_frame, encode_client_frame
+from realtime_typed.protocol.phoenix import PhoenixProtocol
+from realtime_typed.protocol.pushes import Push
+from realtime_typed.typed import PresenceSpec
+
+__all__ = ["AccessToken", "RealtimeClient", "TokenProvider"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+TokenProvider: TypeAlias = Callable[[], str | Awaitable[str | None] | None]
+AccessToken: TypeAlias = str | TokenProvider | None
+HeartbeatCallback: TypeAlias = Callable[[HeartbeatStatus, float | None], object]
+ErrorCallback: TypeAlias = Callable[[Exception], object]
+
+TOPIC_PREFIX: Final = "realtime:"
+_VSNS: Final = ("1.0.0", "2.0.0")
+
+
+class RealtimeClient:
+    """A connection to Supabase Realtime (or the local server) and its channels.
+
+    Args:
+        url: ``ws(s)://host/socket``, ``.../realtime/v1``, ``.../websocket`` or a project URL
+            ``https://<ref>.supabase.co``.
+        apikey: the project's API key (required); sent as the ``apikey`` query parameter.
+        access_token: a JWT, or a callable (sync or async) returning one or ``None``, called
+            on connect, after each heartbeat and after each join.
+        vsn: serializer version, ``"2.0.0"`` (default) or ``"1.0.0"``.
+        heartbeat_interval: seconds between heartbeats; a heartbeat unanswered this long
+            closes the socket and reconnects.
+        timeout: seconds to wait for join, leave and push replies.
+        reconnect_after, rejoin_after: backoff policies (attempt number -> seconds).
+        params: extra query parameters for the socket URL.
+        logger: where to log; ``realtime_typed.client`` by default.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        apikey: str,
+        access_token: AccessToken = None,
+        vsn: Vsn = "2.0.0",
+        heartbeat_interval: float = 25.0,
+        timeout: float = 10.0,
+        reconnect_after: Backoff = reconnect_after,
+        rejoin_after: Backoff = rejoin_after,
+        params: Mapping[str, str] | None = None,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        if not apikey:
+            raise ValueError("API key is required to connect to Realtime")
+        if vsn not in _VSNS:
+            raise ValueError(f"unsupported serializer version {vsn!r}")
+        self._vsn: Vsn = vsn
+        self._url = socket_url(url, apikey, params, vsn)
+        self._apikey = apikey
+        self.timeout = timeout
+        self.logger = logger if logger is not None else logging.getLogger("realtime_typed.client")
+        self.core = PhoenixProtocol(
+            heartbeat_interval=heartbeat_interval,
+            timeout=timeout,
+            reconnect_after=reconnect_after,
+            rejoin_after=rejoin_after,
+        )
+        self._provider: TokenProvider | None = None
+        if callable(access_token):
+            self._provider = access_token
+        elif access_token is not None:
+            self.core.set_access_token(access_token)
+        self._auth_generation = 0
+        self._channels: dict[str, Channel[Any]] = {}
+        self._tasks = TaskOwner(self._task_failed)
+        self._ws: ClientConnection | None = None
+        self._generation = 0
+        self._started = False
+        self._connect_lock: asyncio.Lock | None = None
+        self._wake: asyncio.Event | None = None
+        self._sleeping_until = math.inf
+        self._error_listeners: list[Listener] = []
+        self._heartbeat_listeners: list[Listener] = []
+        self._http: httpx.AsyncClient | None = None
+        self._reported: set[str] = set()
+        self.dropped: Counter[str] = Counter()
+        """Frames not delivered, by reason (malformed, unknown topic, stale join_ref...)."""
+
+    # ------------------------------------------------------------------ context manager
+
+    async def __aenter__(self) -> Self:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def channels(self) -> list[Channel[Any]]:
+        """The channels not closed yet."""
+        return list(self._channels.values())
+
+    @property
+    def is_connected(self) -> bool:
+        """Whether the socket is open."""
+        return self.core.connected
+
+    @overload
+    def channel(
+        self,
+        topic: str,
+        *,
+        presence: PresenceSpec[ModelT],
+        broadcast_self: bool = False,
+        broadcast_ack: bool = False,
+        presence_key: str = "",
+        presence_enabled: bool = False,
+        private: bool = False,
+    ) -> Channel[ModelT]: ...
+    @overload
+    def channel(
+        self,
+        topic: str,
+        *,
+        presence: None = None,
+        broadcast_self: bool = False,
+        broadcast_ack: bool = False,
+        presence_key: str = "",
+        presence_enabled: bool = False,
+        private: bool = False,
+    ) -> Channel[dict[str, JsonValue]]: ...
+    def channel(
+        self,
+        topic: str,
+        *,
+        presence: PresenceSpec[Any] | None = None,
+        broadcast_self: bool = False,
+        broadcast_ack: bool = False,
+        presence_key: str = "",
+        presence_enabled: bool = False,
+        private: bool = False,
+    ) -> Channel[Any]:
+        """The channel for ``topic`` (``realtime:`` is prefixed), created if needed.
+
+        A topic has one channel at a time: asking again returns the existing one, whatever
+        the options. Presence is asked for when ``presence`` is given, ``presence_enabled``
+        is true or a presence callback is registered before subscribing.
+        """
+        full = topic if topic.startswith(TOPIC_PREFIX) else TOPIC_PREFIX + topic
+        existing = self._channels.get(full)
+        if existing is not None:
+            return existing
+        channel: Channel[Any] = Channel(
+            self,
+            full,
+            broadcast_self=broadcast_self,
+            broadcast_ack=broadcast_ack,
+            presence_key=presence_key,
+            presence_enabled=presence_enabled,
+            private=private,
+            presence=presence,
+        )
+        self._channels[full] = channel
+        return channel
+
+    async def remove_channel(self, channel: Channel[Any]) -> None:
+        """Unsubscribe ``channel`` and forget it."""
+        await channel.unsubscribe()
+
+    async def remove_all_channels(self) -> None:
+        """Unsubscribe every channel, then close the client (no task, no socket left)."""
+        await asyncio.gather(*(channel.unsubscribe() for channel in self.channels))
+        await self.close()
+
+    def on_error(self, callback: ErrorCallback) -> None:
+        """Call ``callback(error)`` for every problem reported in the background."""
+        self._error_listeners.append(Listener(callback, self, "on_error"))
+
+    def on_heartbeat(self, callback: HeartbeatCallback) -> None:
+        """Call ``callback(status, latency)``: sent, ok, error or timeout; latency in seconds."""
+        self._heartbeat_listeners.append(Listener(callback, self, "on_heartbeat"))
+
+    async def set_auth(self, token: str | None) -> None:
+        """Use ``token`` from now on (``None`` for none).
+
+        Joined channels get an ``access_token`` message when the value changes, and every
+        later join carries it. With a token provider, the provider is called again at the
+        next refresh point.
+        """
+        self._auth_generation += 1
+        if self.core.set_access_token(token):
+            await self.pump()
+
+    async def connect(self) -> None:
+        """Open the socket; a no-op when already started.
+
+        The first attempt's failure raises (:class:`~realtime_typed.errors.ConnectionRefused`
+        with the HTTP status, or :class:`~realtime_typed.errors.ConnectionError`) and leaves
+        nothing running. Once connected, every lost connection is retried with the
+        ``reconnect_after`` backoff until :meth:`close`.
+        """
+        if self._connect_lock is None:
+            self._connect_lock = asyncio.Lock()
+            self._wake = asyncio.Event()
+        async with self._connect_lock:
+            if self._started:
+                return
+            self.core.start()
+            self._tasks.spawn(self._run_timers(), "realtime-timers")
+            try:
+                await self._refresh_auth()
+                await self._open()
+            except BaseException:
+                await self._shutdown()
+                raise
+            self._started = True
+
+    async def close(self) -> None:
+        """Close the socket and stop every background task; channels end CLOSED."""
+        self._started = False
+        await self._shutdown()
+
+    # ------------------------------------------------------------------ connection
+
+    async def ensure_connected(self) -> None:
+        """Connect unless already started (the socket may be reconnecting)."""
+        if not self._started:
+            await self.connect()
+
+    def now(self) -> float:
+        """The clock the core runs on."""
+        return asyncio.get_running_loop().time()
+
+    async def _open(self) -> None:
+        ws = await open_socket(self._url, open_timeout=self.timeout)
+        self._generation += 1
+        self._ws = ws
+        self.core.connection_made(self.now())
+        self._tasks.spawn(self._read(ws, self._generation), "realtime-reader")
+        await self.pump()
+
+    async def _reconnect(self) -> None:
+        await self._refresh_auth()
+        try:
+            await self._open()
+        except ConnectionError as exc:
+            self.report(exc)
+            self.core.connection_lost(self.now(), exc)
+            await self.pump()
+
+    async def _read(self, ws: ClientConnection, generation: int) -> None:
+        core = self.core
+        channels = self._channels
+        vsn = self._vsn
+        now = asyncio.get_running_loop().time
+        decode = decode_server_frame
+        error: Exception | None = None
+        try:
+            async for data in ws:
+                try:
+                    frame = decode(data, vsn)
+                except ProtocolError as exc:
+                    self.dropped["malformed"] += 1
+                    self.report_once(f"malformed:{exc}", exc)
+                    continue
+                if core.receive(frame, now()):
+                    channel = channels.get(frame.topic)
+                    if channel is not None:
+                        channel.dispatch(frame)
+                if core.has_output:
+                    await self.pump()
+        except WebSocketClosed:
+            pass
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            if generation == self._generation:
+                self._ws = None
+                await ws.close()
+                lost = error or ConnectionClosed(ws.close_code, ws.close_reason or "")
+                core.connection_lost(now(), lost)
+                await self.pump()
+
+    async def _shutdown(self) -> None:
+        self.core.stop()
+        self._process_events()
+        ws = self._ws
+        self._ws = None
+        self._generation += 1
+        if ws is not None:
+            await ws.close()
+        http = self._http
+        self._http = None
+        if http is not None:
+            await http.aclose()
+        for listener in (*self._error_listeners, *self._heartbeat_listeners):
+            listener.close()
+        await self._tasks.cancel_all()
+
+    # ------------------------------------------------------------------ driving the core
+
+    async def pump(self) -> None:
+        """Act on the core's events and write its frames."""
+        core = self.core
+        while core.has_output:
+            self._process_events()
+            frames = core.data_to_send()
+            if frames:
+                await self._write(frames)
+        deadline = core.next_deadline()
+        if deadline is not None and deadline < self._sleeping_until and self._wake is not None:
+            self._wake.set()
+
+    async def _write(self, frames: list[Frame]) -> None:
+        ws = self._ws
+        if ws is None:
+            return
+        vsn = self._vsn
+        for frame in frames:
+            try:
+                data = encode_client_frame(frame, vsn)
+            except (ProtocolError, TypeError, ValueError) as exc:
+                self.report(ProtocolError(f"cannot encode {frame.event} on {frame.topic}: {exc}"))
+                continue
+            try:
+                await ws.send(data)
+            except WebSocketClosed:
+                return
+
+    async def _run_timers(self) -> None:
+        core = self.core
+        loop = asyncio.get_running_loop()
+        wake = self._wake
+        assert wake is not None
+        while True:
+            deadline = core.next_deadline()
+            self._sleeping_until = math.inf if deadline is None else deadline
+            if deadline is None or deadline > loop.time():
+                wake.clear()
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        await wake.wait()
+                except TimeoutError:
+                    pass
+            self._sleeping_until = -math.inf
+            core.handle_timer(loop.time())
+            await self.pump()
+
+    def _process_events(self) -> None:
+        for event in self.core.events_received():
+            self._handle(event)
+
+    def _handle(self, event: CoreEvent) -> None:
+        if isinstance(event, PushDone):
+            self._push_done(event)
+        elif isinstance(event, StateChanged):
+            channel = self._channels.get(event.topic)
+            if channel is not None:
+                if event.state is SubscribeState.CLOSED:
+                    del self._channels[event.topic]
+                channel.state_changed(event.state, event.error)
+        elif isinstance(event, HeartbeatUpdate):
+            for listener in self._heartbeat_listeners:
+                listener(event.status, event.latency)
+            if event.status == "sent":
+                self.refresh_auth_later()
+        elif isinstance(event, FrameDropped):
+            self.dropped[event.reason] += 1
+            self.logger.debug(
+                "dropped %s on %s: %s", event.frame.event, event.frame.topic, event.reason
+            )
+        elif isinstance(event, CloseConnection):
+            self._drop_socket(event.reason)
+        elif isinstance(event, ReconnectDue):  # pyright: ignore[reportUnnecessaryIsInstance]
+            self.logger.info("reconnecting (attempt %d)", event.attempt)
+            self._tasks.spawn(self._reconnect(), "realtime-reconnect")
+
+    def _drop_socket(self, reason: str) -> None:
+        ws = self._ws
+        self._ws = None
+        self._generation += 1
+        self.logger.warning("closing the socket: %s", reason)
+        if ws is not None:
+            self._tasks.spawn(ws.close(1000, reason), "realtime-close")
+
+    def _push_done(self, done: PushDone) -> None:
+        push = done.push
+        waiter = cast("asyncio.Future[None] | None", push.waiter)
+        if done.status == "ok":
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+            return
+        error = _push_failure(push, done.status, done.response)
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(error)
+        else:
+            self.report(error)
+
+    async def push(self, topic: str, event: str, payload: Any, *, wait: bool) -> None:
+        """Send a channel message; with ``wait``, until the server's reply."""
+        push = self.core.push(topic, event, payload, self.now(), expects_reply=wait)
+        if not wait:
+            await self.pump()
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        push.waiter = waiter
+        await self.pump()
+        await waiter
+
+    # ------------------------------------------------------------------ tokens
+
+    def refresh_auth_later(self) -> None:
+        """Ask the token provider again, in the background (no-op without a provider)."""
+        if self._provider is not None:
+            self._tasks.spawn(self._refresh_auth(), "realtime-auth")
+
+    async def _refresh_auth(self) -> None:
+        provider = self._provider
+        if provider is None:
+            return
+        self._auth_generation += 1
+        generation = self._auth_generation
+        try:
+            token = provider()
+            if inspect.isawaitable(token):
+                token = await token
+        except Exception as exc:
+            self.report(RealtimeError(f"the access token provider failed: {type(exc).__name__}"))
+            return
+        if generation != self._auth_generation:
+            return
+        if self.core.set_access_token(token):
+            await self.pump()
+
+    # ------------------------------------------------------------------ REST
+
+    async def rest_broadcast(
+        self, channel: Channel[Any], event: str, payload: Any, wait_for: float | None
+    ) -> None:
+        """POST one broadcast to the REST API (see :meth:`Channel.http_send`)."""
+        if payload is None:
+            raise ValueError("a payload is required for http_send()")
+        base, query = rest_broadcast_url(self._url)
+        sub_topic = channel.topic.removeprefix(TOPIC_PREFIX)
+        url = f"{base}/{quote(sub_topic, safe='')}/events/{quote(event, safe='')}"
+        if channel.private:
+            query = f"{query}&private=true" if query else "private=true"
+        headers = {"apikey": self._apikey, "Content-Type": "application/json"}
+        if self.core.access_token:
+            headers["Authorization"] = f"Bearer {self.core.access_token}"
+        if self._http is None:
+            self._http = httpx.AsyncClient()
+        try:
+            response = await self._http.post(
+                f"{url}?{query}",
+                content=json.dumps(payload, separators=(",", ":")).encode(),
+                headers=headers,
+                timeout=wait_for or self.timeout,
+            )
+        except httpx.TimeoutException:
+            raise PushTimeout(f"no answer to the REST broadcast of {event}") from None
+        except httpx.HTTPError as exc:
+            raise ConnectionError(f"REST broadcast failed: {type(exc).__name__}") from None
+        if response.status_code == 202:
+            return
+        if response.status_code == 404:
+            raise PushError(event, "REST broadcast needs Realtime server v2.97.0 or later")
+        raise PushError(event, _rest_error(response))
+
+    # ------------------------------------------------------------------ reporting
+
+    def report(self, error: Exception) -> None:
+        """Log ``error`` and hand it to the ``on_error`` callbacks."""
+        self.logger.warning("%s", error)
+        for listener in self._error_listeners:
+            listener(error)
+
+    def report_once(self, key: str, error: Exception) -> None:
+        """:meth:`report` the first error of kind ``key``; later ones only count."""
+        if key in self._reported:
+            self.logger.debug("%s (again)", error)
+            return
+        self._reported.add(key)
+        self.report(error)
+
+    def callback_failed(self, error: Exception, where: str) -> None:
+        """A user callback raised: log it and report it (unless it is an on_error callback)."""
+        self.logger.error("callback %s raised", where, exc_info=error)
+        if where != "on_error":
+            for listener in self._error_listeners:
+                listener(error)
+
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> object:
+        """Run ``coro`` as a task this client owns."""
+        return self._tasks.spawn(coro, name)
+
+    def _task_failed(self, name: str, error: BaseException) -> None:
+        self.logger.error("background task %s failed", name, exc_info=error)
+        if isinstance(error, Exception):
+            for listener in self._error_listeners:
+                listener(error)
+
+
+def _push_failure(push: Push, status: str, response: Any) -> Exception:
+    where = f"{push.event} on {push.topic}"
+    if status == "timeout":
+        return PushTimeout(f"no reply to {where} within {push.timeout} s")
+    if status == "dropped":
+        return PushTimeout(f"{where} dropped: the channel's push buffer is full")
+    if status == "closed":
+        return ChannelError(f"{push.topic} closed before {push.event} was answered")
+    return PushError(push.event, response)
+
+
+def _rest_error(response: httpx.Response) -> str:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        fields = cast("dict[str, object]", body)
+        for key in ("error", "message"):
+            text = fields.get(key)
+            if isinstance(text, str) and text:
+                return text
+    return response.reason_phrase or f"HTTP {response.status_code}"

@@ -1,0 +1,57 @@
+"""Opening the WebSocket, with failures mapped to the package's errors.
+
+A refused upgrade (any HTTP status but 101) becomes
+:class:`~realtime_typed.errors.ConnectionRefused` with the status and the server's message
+(the JSON body's ``error`` or ``message``, else the reason phrase); anything else that stops
+the handshake becomes :class:`~realtime_typed.errors.ConnectionError`. The URL, which carries
+the API key, never appears in a message (an invalid URL is reported without its cause).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final, cast
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
+
+from realtime_typed.errors import ConnectionError, ConnectionRefused
+
+__all__ = ["MAX_MESSAGE_BYTES", "open_socket", "refusal_message"]
+
+MAX_MESSAGE_BYTES: Final = 8 * 1024 * 1024
+"""Largest frame accepted: the server allows payloads of 3 MB and more."""
+
+
+def refusal_message(body: bytes, reason_phrase: str) -> str:
+    """The server's explanation of a refused upgrade."""
+    try:
+        decoded: Any = json.loads(body) if body else None
+    except ValueError:
+        decoded = None
+    if isinstance(decoded, dict):
+        fields = cast("dict[str, object]", decoded)
+        for key in ("error", "message"):
+            text = fields.get(key)
+            if isinstance(text, str) and text:
+                return text
+    return reason_phrase or "connection refused"
+
+
+async def open_socket(url: str, *, open_timeout: float) -> ClientConnection:
+    """Open the socket; raises ConnectionRefused or ConnectionError."""
+    try:
+        return await connect(
+            url, open_timeout=open_timeout, ping_interval=None, max_size=MAX_MESSAGE_BYTES
+        )
+    except InvalidStatus as exc:
+        response = exc.response
+        raise ConnectionRefused(
+            response.status_code, refusal_message(response.body, response.reason_phrase)
+        ) from exc
+    except InvalidURI:
+        raise ConnectionError("the Realtime URL is not a valid WebSocket URL") from None
+    except TimeoutError as exc:
+        raise ConnectionError("timed out opening the Realtime socket") from exc
+    except (OSError, WebSocketException) as exc:
+        raise ConnectionError(f"cannot open the Realtime socket: {exc}") from exc

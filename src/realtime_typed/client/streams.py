@@ -1,0 +1,65 @@
+"""Async iterators over a channel's messages, bounded, never blocking the socket reader.
+
+``async for msg in channel.broadcasts("cursor")`` reads from a
+:class:`~realtime_typed.client.queues.DropOldestQueue`: when the consumer falls behind, the
+oldest messages are dropped and counted in :attr:`MessageStream.dropped` (with one warning per
+burst). The stream ends when the channel closes or :meth:`MessageStream.close` is called;
+``async with`` closes it on exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+from realtime_typed.client.queues import DropOldestQueue, QueueClosed
+
+__all__ = ["MessageStream"]
+
+T = TypeVar("T")
+
+
+class MessageStream(Generic[T]):
+    """Messages of one subscription, in arrival order."""
+
+    __slots__ = ("_on_close", "_queue")
+
+    def __init__(self, queue: DropOldestQueue[T], on_close: Callable[[], None]) -> None:
+        self._queue = queue
+        self._on_close = on_close
+
+    @property
+    def dropped(self) -> int:
+        """Messages dropped because this stream was full."""
+        return self._queue.dropped
+
+    def put(self, item: T) -> None:
+        """Add a message (called by the channel)."""
+        self._queue.put(item)
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> T:
+        try:
+            return await self._queue.get()
+        except QueueClosed:
+            raise StopAsyncIteration from None
+
+    def close(self) -> None:
+        """Stop receiving; messages already queued can still be read."""
+        if not self._queue.closed:
+            self._queue.close()
+            self._on_close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
