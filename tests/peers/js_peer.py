@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from pydantic import JsonValue, TypeAdapter
 
+from realtime_typed.protocol.frames import Frame, Vsn, decode_server_frame
+
 from .inbox import WAIT_SECONDS, Inbox
 from .peer import Binding, Change, JsonObject, PresenceState, Received
 
@@ -43,7 +45,7 @@ class JsPeer:
     peer traces them), so a disagreement can be reported frame by frame.
     """
 
-    def __init__(self, process: asyncio.subprocess.Process, vsn: str) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, vsn: Vsn) -> None:
         self.name = f"realtime-js {realtime_js_version()} vsn {vsn}"
         self.broadcasts: Inbox[Received] = Inbox(f"{self.name} broadcasts")
         self.presence_syncs: Inbox[str] = Inbox(f"{self.name} presence syncs")
@@ -51,13 +53,14 @@ class JsPeer:
         self.events: Inbox[JsonObject] = Inbox(f"{self.name} events")
         self.frames: list[JsonObject] = []
         self._process = process
+        self._vsn: Vsn = vsn
         self._ids = itertools.count(1)
         self._replies: dict[int, asyncio.Future[JsonObject]] = {}
         self._stderr = b""
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, url: str, apikey: str, vsn: str) -> AsyncGenerator[JsPeer]:
+    async def open(cls, url: str, apikey: str, vsn: Vsn) -> AsyncGenerator[JsPeer]:
         """Start Node, connect the client to ``url``; close it and reap Node on the way out."""
         realtime_js_version()
         process = await asyncio.create_subprocess_exec(
@@ -98,7 +101,8 @@ class JsPeer:
     async def join(
         self, topic: str, *, presence_key: str | None = None, bindings: Sequence[Binding] = ()
     ) -> None:
-        """Join and fail unless subscribed."""
+        """Join and fail unless subscribed; with bindings, also wait until the server says the
+        Postgres subscription is live."""
         await self.request(
             "join",
             topic=topic,
@@ -117,6 +121,8 @@ class JsPeer:
             lambda event: event["type"] == "status" and event["topic"] == topic
         )
         assert status["status"] == "SUBSCRIBED", f"{self.name} join: {status}"
+        if bindings:
+            await self.events.take(lambda event: _is_postgres_notice(event, topic))
 
     async def send(self, topic: str, event: str, payload: JsonObject) -> None:
         """Broadcast over the socket and require the server's ack."""
@@ -137,6 +143,17 @@ class JsPeer:
         """The client's ``presenceState()``."""
         reply = await self.request("presence_state", topic=topic)
         return _PRESENCE_STATE.validate_python(reply["state"])
+
+    def inbound(self, event: str) -> list[Frame]:
+        """The frames of ``event`` the server sent this client, decoded, in arrival order."""
+        frames = (
+            decode_server_frame(str(raw["text"]), self._vsn)
+            if "text" in raw
+            else decode_server_frame(bytes.fromhex(str(raw["hex"])), self._vsn)
+            for raw in self.frames
+            if raw["dir"] == "in"
+        )
+        return [frame for frame in frames if frame.event == event]
 
     async def _read_stdout(self) -> None:
         assert self._process.stdout is not None
@@ -193,4 +210,14 @@ def _change(message: JsonObject) -> Change:
         kind,
         _RECORD.validate_python(new) if kind in ("INSERT", "UPDATE") else None,
         _RECORD.validate_python(old) if kind in ("UPDATE", "DELETE") else None,
+    )
+
+
+def _is_postgres_notice(event: JsonObject, topic: str) -> bool:
+    payload = event.get("payload")
+    return (
+        event["type"] == "system"
+        and event["topic"] == topic
+        and isinstance(payload, dict)
+        and payload.get("extension") == "postgres_changes"
     )

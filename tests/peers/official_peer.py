@@ -14,6 +14,7 @@ from realtime import (
     RealtimePostgresChangesListenEvent,
     RealtimeSubscribeStates,
 )
+from realtime.message import SuccessSystemPayload
 
 from .inbox import Inbox
 from .peer import Binding, Change, JsonObject, PresenceState, Received
@@ -51,7 +52,8 @@ class OfficialPeer:
     async def join(
         self, topic: str, *, presence_key: str | None = None, bindings: Sequence[Binding] = ()
     ) -> None:
-        """Join and fail unless the join is acknowledged."""
+        """Join and fail unless the join is acknowledged; with bindings, also wait until the
+        server says the Postgres subscription is live."""
         channel = self._client.channel(
             topic,
             {
@@ -72,11 +74,15 @@ class OfficialPeer:
             channel.on_presence_sync(lambda: self.presence_syncs.put(topic))
         for binding in bindings:
             self._listen(channel, binding)
+        notices: Inbox[SuccessSystemPayload] = Inbox(f"{self.name} system on {topic}")
+        channel.on_system(notices.put)
         states: Inbox[RealtimeSubscribeStates] = Inbox(f"{self.name} join of {topic}")
         await channel.subscribe(lambda state, _error: states.put(state))
         state = await states.take(lambda _state: True)
         assert state == RealtimeSubscribeStates.SUBSCRIBED, f"{self.name} join: {state}"
         self._channels[topic] = channel
+        if bindings:
+            await notices.take(lambda notice: notice.extension == "postgres_changes")
 
     def _listen(self, channel: AsyncRealtimeChannel, binding: Binding) -> None:
         def on_change(payload: Any) -> None:
@@ -85,7 +91,7 @@ class OfficialPeer:
             self.changes.put(
                 Change(
                     binding.label,
-                    str(data["type"]),
+                    RealtimePostgresChangesListenEvent(data["type"]).value,
                     _RECORD.validate_python(data.get("record")),
                     _RECORD.validate_python(data.get("old_record")),
                 )
