@@ -6,6 +6,7 @@ Broadcast, presence and Postgres changes over Phoenix Channels, with payloads th
 
 from pydantic import JsonValue
 
+from realtime_typed.client import Channel, RealtimeClient, SubscribeState
 from realtime_typed.errors import (
     AuthError,
     ChannelError,
@@ -44,6 +45,7 @@ __all__ = [
     "BroadcastSpec",
     "ChangeColumn",
     "ChangeSpec",
+    "Channel",
     "ChannelError",
     "Column",
     "ConnectionClosed",
@@ -60,7 +62,9 @@ __all__ = [
     "ProtocolError",
     "PushError",
     "PushTimeout",
+    "RealtimeClient",
     "RealtimeError",
     "SchemaError",
+    "SubscribeState",
     "UpdateChange",
 ]
