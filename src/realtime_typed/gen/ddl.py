@@ -580,7 +580,11 @@ class DDLApplier:
     def _create_composite(self, stmt: ast.CompositeTypeStmt) -> None:
         schema, name = self._relation(stmt.typevar)
         attributes = [
-            ColumnDef(col.colname or "", self._type_ref(col.typeName)[0])
+            ColumnDef(
+                col.colname or "",
+                self._type_ref(col.typeName)[0],
+                location=self.location(col.location),
+            )
             for col in stmt.coldeflist or ()
             if isinstance(col, ast.ColumnDef)
         ]

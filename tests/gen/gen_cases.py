@@ -1,0 +1,50 @@
+"""The golden cases of realtime-gen: inputs under ``data/`` and the modules they must produce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path("tests/gen/data")
+SCHEMA_SQL = DATA / "schema.sql"
+MIGRATIONS = DATA / "migrations"
+CHANNELS = DATA / "channels.yaml"
+
+
+@dataclass(frozen=True)
+class GoldenCase:
+    """CLI arguments (relative to the repository root) and the checked-in module they give."""
+
+    name: str
+    args: tuple[str, ...]
+    expected: Path
+
+
+CASES = (
+    GoldenCase(
+        "schema_and_channels",
+        ("--tables", str(SCHEMA_SQL), "--channels", str(CHANNELS)),
+        Path("tests/typing/typed_app.py"),
+    ),
+    GoldenCase("schema", ("--tables", str(SCHEMA_SQL)), Path("tests/gen/expected/schema_types.py")),
+    GoldenCase(
+        "migrations",
+        ("--migrations", str(MIGRATIONS)),
+        Path("tests/gen/expected/migrations_types.py"),
+    ),
+    GoldenCase(
+        "channels", ("--channels", str(CHANNELS)), Path("tests/gen/expected/channels_types.py")
+    ),
+    GoldenCase(
+        "one_schema",
+        ("--tables", str(SCHEMA_SQL), "--schema", "app"),
+        Path("tests/gen/expected/app_schema_types.py"),
+    ),
+)
+
+
+def body(module: str) -> str:
+    """A generated module without its header comments, which name the inputs."""
+    lines = module.splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith("# "))
