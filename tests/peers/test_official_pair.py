@@ -10,6 +10,7 @@ from collections.abc import AsyncGenerator
 
 import pytest
 
+from realtime_typed.protocol.frames import Vsn
 from realtime_typed.testing import LocalRealtimeServer
 
 from .js_peer import JsPeer
@@ -26,7 +27,7 @@ async def js_and_python(
     realtime_server: LocalRealtimeServer, request: pytest.FixtureRequest
 ) -> AsyncGenerator[tuple[JsPeer, OfficialPeer]]:
     """realtime-js on the given vsn and the official Python client, joined to ``TOPIC``."""
-    vsn: str = request.param
+    vsn: Vsn = request.param
     async with (
         JsPeer.open(realtime_server.url, realtime_server.anon_key, vsn) as js,
         OfficialPeer.open(realtime_server.url, realtime_server.anon_key) as python,
