@@ -88,7 +88,7 @@ def _list(value: object) -> list[Any] | None:
 
 
 class _Marks:
-    """Line and column of every node of a YAML/JSON document, by path."""
+    """Line and column of every key of a YAML/JSON document, by path."""
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -99,13 +99,15 @@ class _Marks:
         return self._loader.construct_object(node, deep=True)  # pyright: ignore[reportUnknownMemberType]
 
     def plain(self, node: yaml.Node, path: Path_ = ()) -> Any:
-        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 key = str(self._scalar(key_node))
                 if key in result:
                     raise self.error(f"duplicate key {key!r}", (*path, key))
+                mark = key_node.start_mark
+                self.marks[(*path, key)] = (mark.line + 1, mark.column + 1)
                 result[key] = self.plain(value_node, (*path, key))
             return result
         if isinstance(node, yaml.SequenceNode):

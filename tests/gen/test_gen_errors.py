@@ -1,0 +1,186 @@
+"""Invalid input: exit status 2, an error naming file, line, column and statement, no output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from realtime_typed.gen.cli import main
+
+VALID_CHANNELS = """\
+channels:
+  Room:
+    topic: "room:{id}"
+"""
+
+
+def _run(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, str],
+    args: list[str],
+) -> str:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    output = tmp_path / "out.py"
+    output.write_text("# the previous module\n")
+    status = main([*(str(tmp_path / a) if a in files else a for a in args), "-o", str(output)])
+    assert status == 2
+    assert output.read_text() == "# the previous module\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.py")] == []
+    err = capsys.readouterr().err
+    assert err.startswith("realtime-gen: error: ")
+    return err
+
+
+SQL_CASES = {
+    "syntax error": (
+        "create table a (id int primary key);\n\ncreate tabel b (id int);\n",
+        ':3:8: syntax error at or near "tabel"',
+        "create tabel b (id int)",
+    ),
+    "unknown type": (
+        "create table a (\n  id int primary key,\n  n nosuchtype not null\n);\n",
+        ':3:5: type "nosuchtype" does not exist',
+        "create table a ( id int primary key, n nosuchtype not null )",
+    ),
+    "duplicate table": (
+        "create table a (id int);\ncreate table public.a (id int);\n",
+        ':2:14: relation "public.a" already exists',
+        "create table public.a (id int)",
+    ),
+    "missing column": (
+        "create table a (id int);\nalter table a alter column nope set not null;\n",
+        ':2:1: column "nope" of relation "public.a" does not exist',
+        "alter table a alter column nope set not null",
+    ),
+    "missing table": (
+        "alter table ghosts add column x int;\n",
+        ':1:13: relation "public.ghosts" does not exist',
+        "alter table ghosts add column x int",
+    ),
+    "duplicate column": (
+        "create table a (x int, x text);\n",
+        ':1:24: column "x" specified more than once',
+        "create table a (x int, x text)",
+    ),
+    "two primary keys": (
+        "create table a (x int primary key, y int, primary key (y));\n",
+        ':1:43: multiple primary keys for table "a" are not allowed',
+        "create table a (x int primary key, y int, primary key (y))",
+    ),
+    "drop a type in use": (
+        "create type m as enum ('a');\ncreate table t (m m);\ndrop type m;\n",
+        ':3:1: cannot drop type "m" because column "m" of table "public.t" depends on it',
+        "drop type m",
+    ),
+    "unknown enum label": (
+        "create type m as enum ('a');\nalter type m rename value 'b' to 'c';\n",
+        ':2:1: "b" is not an existing enum label',
+        "alter type m rename value 'b' to 'c'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SQL_CASES))
+def test_invalid_sql_is_located(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sql, where, statement = SQL_CASES[case]
+    err = _run(tmp_path, capsys, {"schema.sql": sql}, ["--tables", "schema.sql"])
+    assert f"schema.sql{where}" in err
+    assert statement in err
+
+
+def test_errors_in_a_migrations_folder_name_the_migration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {
+        "migrations/20240101000000_init.sql": "create table a (id int primary key);\n",
+        "migrations/20240102000000_more.sql": "-- comment\nalter table a add column id int;\n",
+    }
+    err = _run(tmp_path, capsys, files, ["--migrations", str(tmp_path / "migrations")])
+    assert "20240102000000_more.sql:2:" in err
+    assert 'column "id" of relation "a" already exists' in err
+
+
+CHANNEL_CASES = {
+    "not yaml": ("channels: [unclosed\n", "channels.yaml:2:1: invalid YAML/JSON"),
+    "no channels": ("definitions: {}\n", "channels.yaml:1:1: 'channels' must map"),
+    "unknown key": (
+        VALID_CHANNELS + "    broadcats: {}\n",
+        "channels.yaml:4:5: unknown key 'broadcats' in channel Room",
+    ),
+    "bad channel name": (
+        "channels:\n  my-room:\n    topic: x\n",
+        "channels.yaml:2:3: channel name 'my-room' must be a PascalCase identifier",
+    ),
+    "missing topic": (
+        "channels:\n  Room:\n    broadcast: {}\n",
+        "channels.yaml:2:3: topic must be a non-empty string",
+    ),
+    "bad placeholder": (
+        'channels:\n  Room:\n    topic: "room:{id!r}"\n',
+        "channels.yaml:3:5: topic placeholder {id} must be a plain identifier",
+    ),
+    "unknown json type": (
+        VALID_CHANNELS
+        + "    broadcast:\n      cursor:\n        type: object\n"
+        + "        properties: {x: {type: float}}\n",
+        "channels.yaml:7:26: unknown JSON Schema type 'float'",
+    ),
+    "dangling ref": (
+        VALID_CHANNELS + "    presence: {$ref: '#/definitions/Nope'}\n",
+        "channels.yaml:4:16: $ref '#/definitions/Nope' names no definition",
+    ),
+    "payload not an object": (
+        VALID_CHANNELS + "    broadcast:\n      ping: {type: string}\n",
+        "channels.yaml:5:7: a payload schema must describe a JSON object",
+    ),
+    "required not a list": (
+        VALID_CHANNELS + "    presence: {type: object, required: user_id}\n",
+        "channels.yaml:4:30: required must be a list of property names",
+    ),
+    "json syntax": ('{"channels": {"Room": {"topic": }}}', "channels.yaml:1:"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHANNEL_CASES))
+def test_invalid_channels_are_located(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, where = CHANNEL_CASES[case]
+    err = _run(tmp_path, capsys, {"channels.yaml": text}, ["--channels", "channels.yaml"])
+    assert where in err
+
+
+def test_a_channel_named_like_a_table_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {
+        "schema.sql": "create table room (id int primary key);\n",
+        "channels.yaml": VALID_CHANNELS,
+    }
+    err = _run(tmp_path, capsys, files, ["--tables", "schema.sql", "--channels", "channels.yaml"])
+    assert "channel Room has the name of a table class" in err
+
+
+def test_missing_input_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _run(tmp_path, capsys, {}, ["--tables", str(tmp_path / "nope.sql")])
+    assert "nope.sql: cannot read SQL" in err
+
+
+def test_nothing_to_generate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "nothing to generate" in _run(tmp_path, capsys, {}, [])
+
+
+def test_unreachable_database_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql://someone:s3cret@127.0.0.1:1/nodb?connect_timeout=5"
+    err = _run(tmp_path, capsys, {}, ["--db-url", url])
+    assert "cannot read the database postgresql://127.0.0.1:1/nodb" in err
+    assert "s3cret" not in err
