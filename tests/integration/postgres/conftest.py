@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 
+import psycopg
 import pytest
 
-from realtime_typed.testing.postgres import PostgresNotInstalled, TemporaryCluster
+from realtime_typed.testing.postgres import (
+    PostgresChangesFeed,
+    PostgresNotInstalled,
+    TemporaryCluster,
+)
+
+from .inbox import Database
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +36,25 @@ def cluster() -> Iterator[TemporaryCluster]:
 def dsn(cluster: TemporaryCluster) -> str:
     """The cluster's superuser connection string."""
     return cluster.dsn
+
+
+@pytest.fixture
+async def db(dsn: str) -> AsyncIterator[Database]:
+    """An autocommit superuser connection for preparing tables and making changes."""
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        yield Database(conn)
+
+
+@pytest.fixture
+async def feed(dsn: str) -> AsyncIterator[PostgresChangesFeed]:
+    """A started feed with the real defaults."""
+    started = PostgresChangesFeed(dsn)
+    await started.start()
+    yield started
+    await started.stop()
+
+
+@pytest.fixture
+def table_name() -> str:
+    """A table name unique to the test."""
+    return f"t_{uuid.uuid4().hex[:16]}"
