@@ -1,0 +1,122 @@
+"""Type tests of a generated module's table keys: checked by mypy and pyright, never run.
+
+``assert_type`` states what must hold; each ``# type: ignore[code]`` marks a misuse that must
+stay an error (both checkers report an unused ignore, so a misuse that starts to type-check
+fails the check).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import assert_type
+from uuid import UUID
+
+from typed_app import Address, AuditEvents, Memberships, Mood, NoPk, Todos, WeirdNames
+
+from realtime_typed import (
+    AnyChange,
+    ChangeSpec,
+    Column,
+    DeleteChange,
+    Filter,
+    InsertChange,
+    RealtimeClient,
+    UpdateChange,
+)
+
+
+def keys() -> None:
+    assert_type(Todos.insert, ChangeSpec[InsertChange[Todos.Row]])
+    assert_type(Todos.update, ChangeSpec[UpdateChange[Todos.Row, Todos.Old]])
+    assert_type(Todos.delete, ChangeSpec[DeleteChange[Todos.Old]])
+    assert_type(Todos.all, ChangeSpec[AnyChange[Todos.Row, Todos.Old]])
+    assert_type(AuditEvents.insert, ChangeSpec[InsertChange[AuditEvents.Row]])
+
+
+def columns() -> None:
+    assert_type(Todos.c.id, Column[int])
+    assert_type(Todos.c.user_id, Column[UUID])
+    assert_type(Todos.c.mood, Column[Mood])
+    assert_type(Todos.c.inserted_at.gt(datetime(2024, 1, 1)), Filter)
+    assert_type(Todos.c.id.in_([1, 2, 3]), Filter)
+    assert_type(WeirdNames.c.user_id, Column[int])
+    Todos.c.done.eq(True)
+    Todos.c.mood.eq("happy")
+    _ = Todos.c.owner  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+    Todos.c.id.eq("42")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    Todos.c.mood.eq("grumpy")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    Todos.c.user_id.in_(["not-a-uuid"])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
+    Todos.c.title.like(42)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    Todos.c.id.like("4%")  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+
+
+def rows(row: Todos.Row, old: Todos.Old, event: AuditEvents.Row) -> None:
+    assert_type(row.id, int)
+    assert_type(row.title, str)
+    assert_type(row.priority, int)
+    assert_type(row.mood, Mood | str | None)
+    assert_type(row.moods, list[Mood | str | None] | None)
+    assert_type(row.address, Address | None)
+    assert_type(row.total, Decimal | None)
+    assert_type(old.id, int)
+    assert_type(old.title, str | None)
+    assert_type(event.at, datetime)
+    _ = row.nope  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+    row.title = "changed"  # type: ignore[misc]
+
+
+def identities(membership: Memberships.Old, loose: NoPk.Old) -> None:
+    assert_type(membership.org_id, int)
+    assert_type(membership.user_id, UUID)
+    assert_type(membership.role, str | None)
+    assert_type(loose.a, int | None)
+    assert_type(loose.b, str | None)
+
+
+def on_insert(change: InsertChange[Todos.Row]) -> None:
+    assert_type(change.record.title, str)
+    assert_type(change.commit_timestamp, datetime)
+    _ = change.old_record  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+
+
+def on_update(change: UpdateChange[Todos.Row, Todos.Old]) -> None:
+    assert_type(change.old_record.id, int)
+
+
+def on_delete(change: DeleteChange[Todos.Old]) -> None:
+    assert_type(change.old_record.id, int)
+    _ = change.record  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+
+
+def on_any(change: AnyChange[Todos.Row, Todos.Old]) -> None:
+    if change.type == "INSERT":
+        assert_type(change, InsertChange[Todos.Row])
+        assert_type(change.record.done, bool)
+        _ = change.old_record  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+    elif change.type == "DELETE":
+        assert_type(change.old_record.title, str | None)
+        _ = change.record  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+    else:
+        assert_type(change, UpdateChange[Todos.Row, Todos.Old])
+
+
+def on_audit(change: InsertChange[AuditEvents.Row]) -> None:
+    del change
+
+
+def channel_bindings(client: RealtimeClient) -> None:
+    ch = client.channel("db-changes")
+    ch.on_postgres_changes(Todos.insert, on_insert)
+    ch.on_postgres_changes(Todos.update, on_update, filter=Todos.c.user_id.eq(UUID(int=1)))
+    ch.on_postgres_changes(Todos.delete, on_delete)
+    ch.on_postgres_changes(Todos.all, on_any)
+    ch.on_postgres_changes(Todos.delete, on_insert)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+    ch.on_postgres_changes(Todos.insert, on_delete)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+    ch.on_postgres_changes(Todos.insert, on_audit)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+
+
+def missing_table() -> None:
+    from typed_app import Todo  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownVariableType]
+
+    del Todo
