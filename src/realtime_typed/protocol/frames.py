@@ -22,6 +22,8 @@ fraction or exponent, so a ``numeric`` keeps every digit; every other event deco
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple, cast
 
@@ -54,7 +56,34 @@ ENCODING_JSON: Final = 1
 
 _loads = json.loads
 _decimal_loads = json.JSONDecoder(parse_float=Decimal).decode
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# A Decimal is written as the exact JSON number it holds: the encoder emits it as a tagged
+# string (the tag starts with a NUL, which JSON always escapes, and a per-process random part),
+# and the tags are then unwrapped. Payloads without a Decimal pay one substring search.
+_DECIMAL_TAG: Final = f"\x00decimal-{secrets.token_hex(8)}:"
+_ESCAPED_TAG: Final = '"' + _DECIMAL_TAG.replace("\x00", "\\u0000")
+_DECIMAL_NUMBER: Final = re.compile(re.escape(_ESCAPED_TAG) + r'([-+0-9.eE]+)"')
+
+
+def _tag_decimal(value: object) -> str:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ProtocolError(f"{value} is not a JSON number")
+        return _DECIMAL_TAG + str(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_encode_json = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, default=_tag_decimal
+).encode
+
+
+def _dumps(value: Any) -> str:
+    text = _encode_json(value)
+    if _ESCAPED_TAG in text:
+        return _DECIMAL_NUMBER.sub(r"\1", text)
+    return text
+
+
 _PG_MARK_V2: Final = '"postgres_changes",'
 _PG_MARK_V1: Final = '"postgres_changes"'
 
