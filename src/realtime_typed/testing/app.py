@@ -56,7 +56,10 @@ async def _socket(request: web.Request) -> web.StreamResponse:
         if state.options.connect_error_delay > 0:
             await asyncio.sleep(state.options.connect_error_delay)
         return web.json_response({"error": message}, status=status)
-    ws = web.WebSocketResponse(max_msg_size=state.options.max_frame_bytes, autoping=True)
+    # Phoenix sockets do not negotiate permessage-deflate (the real endpoint leaves it off).
+    ws = web.WebSocketResponse(
+        max_msg_size=state.options.max_frame_bytes, autoping=True, compress=False
+    )
     await ws.prepare(request)
     session = SocketSession(ws, vsn, state, token)
     state.sessions.add(session)
