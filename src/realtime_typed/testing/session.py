@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Final
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeAlias
 
 from aiohttp import WSMsgType, web
 
@@ -28,7 +29,7 @@ from realtime_typed.testing.presence_wiring import channel_closed, handle_presen
 from realtime_typed.testing.state import ServerState
 from realtime_typed.testing.token_refresh import handle_access_token
 
-__all__ = ["CLOSE_SERVICE_RESTART", "SocketSession"]
+__all__ = ["CLOSE_SERVICE_RESTART", "Burst", "SocketSession"]
 
 _log = logging.getLogger(__name__)
 
@@ -38,6 +39,10 @@ SERVER_DISCONNECT: Final = {
     "status": "ok",
     "message": "Server requested disconnect",
 }
+
+
+Burst: TypeAlias = Callable[[web.WebSocketResponse], Awaitable[None]]
+"""A writer that takes the socket for a while, in turn with queued frames (the firehose)."""
 
 
 def _size_bound(data: str | bytes) -> int:
@@ -61,7 +66,7 @@ class SocketSession:
         self.state = state
         self.token = token
         self.channels: dict[str, ServerChannel] = {}
-        self._outbox: asyncio.Queue[str | bytes | _CloseRequest] = asyncio.Queue()
+        self._outbox: asyncio.Queue[str | bytes | Burst | _CloseRequest] = asyncio.Queue()
         self._closing = False
 
     # ------------------------------------------------------------------ output
@@ -74,6 +79,11 @@ class SocketSession:
         """Queue a frame for this socket (dropped once the socket is closing)."""
         if not self._closing:
             self._outbox.put_nowait(data)
+
+    def send_burst(self, burst: Burst) -> None:
+        """Queue ``burst``: the writer awaits it with the socket, after the frames before it."""
+        if not self._closing:
+            self._outbox.put_nowait(burst)
 
     def reply_unmatched(self, frame: Frame) -> None:
         """Phoenix's answer to a push on a topic this socket has not joined."""
@@ -185,7 +195,9 @@ class SocketSession:
                     return
                 if isinstance(item, str):
                     await ws.send_str(item)
-                else:
+                elif isinstance(item, bytes):
                     await ws.send_bytes(item)
+                else:
+                    await item(ws)
         except ConnectionResetError as exc:
             _log.debug("socket gone while writing: %s", exc)
