@@ -143,7 +143,7 @@ class Channel(Generic[MetaT]):
         self,
         on_state: StateCallback | None = None,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109
+        timeout: float | None = None,
     ) -> Self:
         """Join the channel; returns once joined.
 
@@ -403,7 +403,7 @@ class Channel(Generic[MetaT]):
         event: BroadcastSpec[Any] | str,
         payload: Any,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109
+        timeout: float | None = None,
     ) -> None:
         """Broadcast through the REST API (``POST /api/broadcast/<topic>/events/<event>``).
 

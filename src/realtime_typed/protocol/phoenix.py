@@ -204,8 +204,15 @@ class PhoenixProtocol:
                 self._rejoin(machine, now)
 
     def connection_lost(self, now: float, error: Exception) -> None:
-        """The socket closed or could not open: error live channels, schedule a reconnect."""
-        if self.connected:
+        """The socket closed or could not open: error channels, schedule a reconnect.
+
+        A failed attempt to open reports ``error`` again to every channel waiting to join.
+        """
+        if not self.connected:
+            for machine in list(self.channels.values()):
+                if machine.state in (ChannelState.JOINING, ChannelState.ERRORED):
+                    self._channel_error(machine, now, error)
+        else:
             self.connected = False
             self._heartbeat.reset()
             if self._heartbeat_timer is not None:

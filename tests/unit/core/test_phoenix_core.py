@@ -498,3 +498,13 @@ def test_binding_mismatch_errors_and_leaves(harness: Harness) -> None:
     assert str(changed.error) == BINDING_MISMATCH
     harness.reply(_only(frames, "phx_leave"))
     assert states(harness.drain()[1]) == [SubscribeState.CLOSED]
+
+
+def test_failed_reconnect_attempts_reach_waiting_channels(harness: Harness) -> None:
+    harness.joined()
+    harness.core.connection_lost(harness.now, ChannelError("gone"))
+    harness.drain()
+    refused = ChannelError("refused")
+    harness.advance(1.0)
+    harness.core.connection_lost(harness.now, refused)
+    assert harness.drain()[1] == [StateChanged(TOPIC, SubscribeState.CHANNEL_ERROR, refused)]
