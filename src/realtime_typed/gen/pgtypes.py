@@ -140,7 +140,7 @@ EXTENSION_TYPES: dict[str, _Scalar] = {
 _LOSSY_MESSAGES = {
     "char": "char(n) values arrive cut to their first character",
     "bit": "bit(n) values arrive cut to their first bit",
-    "nan": "NaN and Infinity arrive as null",
+    "nan": "NaN and Infinity arrive as null, which this NOT NULL column's model refuses",
 }
 
 

@@ -224,7 +224,7 @@ def _fields(
     taken: set[str] = set()
     for column in columns:
         py = module.mapping.column(column)
-        if warn and py.lossy is not None:
+        if warn and py.lossy is not None and (py.lossy != "nan" or not py.nullable):
             loc = column.location
             prefix = f"{loc.file}:{loc.line}:{loc.column}: " if loc else ""
             module.warnings.append(
