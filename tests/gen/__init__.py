@@ -1,0 +1,1 @@
+"""Tests of realtime-gen: golden modules, errors, the database path, runtime and types."""
