@@ -28,11 +28,11 @@ from pydantic import BaseModel, JsonValue
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed as WebSocketClosed
 
+from realtime_typed._tasks import TaskOwner
 from realtime_typed.client.channel import Channel
 from realtime_typed.client.connection import open_socket
 from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
 from realtime_typed.client.listeners import Listener
-from realtime_typed.client.tasks import TaskOwner
 from realtime_typed.errors import (
     ChannelError,
     ConnectionClosed,

@@ -13,9 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Final, Protocol
 
+from realtime_typed._tasks import TaskOwner
 from realtime_typed.protocol.frames import Frame
 from realtime_typed.testing.channel import ServerChannel
-from realtime_typed.testing.tasks import TaskOwner
 
 __all__ = ["NO_DATABASE_MESSAGE", "ChangesFeed", "PostgresWiring"]
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 from aiohttp import web
 
+from realtime_typed._tasks import TaskOwner
 from realtime_typed.testing.app import make_app
 from realtime_typed.testing.auth import JwtVerifier, SecretKeySource, make_token
 from realtime_typed.testing.options import ServerOptions
 from realtime_typed.testing.postgres_wiring import ChangesFeed, PostgresWiring
 from realtime_typed.testing.state import ServerState
-from realtime_typed.testing.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from realtime_typed.testing.postgres import PostgresChangesFeed

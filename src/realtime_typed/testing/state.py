@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from realtime_typed._tasks import TaskOwner
 from realtime_typed.testing.auth import JwtVerifier
 from realtime_typed.testing.options import ServerOptions
 from realtime_typed.testing.postgres_wiring import PostgresWiring
 from realtime_typed.testing.presence import PresenceTracker
 from realtime_typed.testing.registry import ChannelRegistry
-from realtime_typed.testing.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from realtime_typed.testing.session import SocketSession

@@ -22,7 +22,18 @@ __all__ = ["Column", "Filter", "FilterOp", "format_filter_value"]
 ValueT = TypeVar("ValueT", contravariant=True)
 
 FilterOp = Literal[
-    "eq", "neq", "lt", "lte", "gt", "gte", "in", "like", "ilike", "is", "match", "imatch",
+    "eq",
+    "neq",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "in",
+    "like",
+    "ilike",
+    "is",
+    "match",
+    "imatch",
     "isdistinct",
 ]
 
@@ -65,7 +76,7 @@ class Filter:
         return self.build()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Column(Generic[ValueT]):
     """A typed column of a generated table; its methods build :class:`Filter` values."""
 

@@ -1,23 +1,35 @@
-"""The single owner of the client's background tasks.
+"""The single owner of a component's background tasks.
 
-Every task the client runs (socket reader, timers, reconnects, callback workers, token
-refreshes) is started here and cancelled by :meth:`TaskOwner.cancel_all`, so closing the client
-leaves nothing running. A task that fails is reported, never lost.
+Every task the client (socket reader, timers, reconnects, callback workers, token refreshes)
+or the local server runs is started through a :class:`TaskOwner` and cancelled by
+:meth:`TaskOwner.cancel_all`, so closing either leaves nothing running. A task that fails is
+reported, never lost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 __all__ = ["TaskOwner"]
 
+_log = logging.getLogger(__name__)
+
+
+def _log_failure(name: str, error: BaseException) -> None:
+    _log.error("background task %s failed", name, exc_info=error)
+
 
 class TaskOwner:
-    """Holds every task it starts until it ends; reports the ones that fail."""
+    """Holds every task it starts until it ends; reports the ones that fail.
 
-    def __init__(self, on_failure: Callable[[str, BaseException], None]) -> None:
+    ``on_failure(task_name, error)`` is called for a task that ends with an exception; by
+    default the failure is logged.
+    """
+
+    def __init__(self, on_failure: Callable[[str, BaseException], None] = _log_failure) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._on_failure = on_failure
 
@@ -35,6 +47,11 @@ class TaskOwner:
 
     def __len__(self) -> int:
         return len(self._tasks)
+
+    async def drain(self) -> None:
+        """Let running tasks finish (they are awaited, not cancelled)."""
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
 
     async def cancel_all(self) -> None:
         """Cancel every task (but the caller's own) and wait until they are gone."""
