@@ -51,17 +51,20 @@ class JsPeer:
         self.presence_syncs: Inbox[str] = Inbox(f"{self.name} presence syncs")
         self.changes: Inbox[Change] = Inbox(f"{self.name} postgres changes")
         self.events: Inbox[JsonObject] = Inbox(f"{self.name} events")
-        self.frames: list[JsonObject] = []
+        self.frames: Inbox[JsonObject] = Inbox(f"{self.name} frames")
         self._process = process
-        self._vsn: Vsn = vsn
+        self.vsn: Vsn = vsn
         self._ids = itertools.count(1)
         self._replies: dict[int, asyncio.Future[JsonObject]] = {}
         self._stderr = b""
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, url: str, apikey: str, vsn: Vsn) -> AsyncGenerator[JsPeer]:
-        """Start Node, connect the client to ``url``; close it and reap Node on the way out."""
+    async def open(
+        cls, url: str, apikey: str, vsn: Vsn, *, heartbeat_ms: int | None = None
+    ) -> AsyncGenerator[JsPeer]:
+        """Start Node, connect the client to ``url`` (heartbeats every ``heartbeat_ms`` if
+        given, else the client's default); close it and reap Node on the way out."""
         realtime_js_version()
         process = await asyncio.create_subprocess_exec(
             "node",
@@ -76,7 +79,14 @@ class JsPeer:
             tasks.create_task(peer._read_stdout())
             tasks.create_task(peer._read_stderr())
             try:
-                await peer.request("connect", url=url, apikey=apikey, vsn=vsn, trace=True)
+                await peer.request(
+                    "connect",
+                    url=url,
+                    apikey=apikey,
+                    vsn=vsn,
+                    trace=True,
+                    heartbeatIntervalMs=heartbeat_ms,
+                )
                 yield peer
             finally:
                 await peer._shut_down()
@@ -145,15 +155,21 @@ class JsPeer:
         return _PRESENCE_STATE.validate_python(reply["state"])
 
     def inbound(self, event: str) -> list[Frame]:
-        """The frames of ``event`` the server sent this client, decoded, in arrival order."""
-        frames = (
-            decode_server_frame(str(raw["text"]), self._vsn)
-            if "text" in raw
-            else decode_server_frame(bytes.fromhex(str(raw["hex"])), self._vsn)
-            for raw in self.frames
-            if raw["dir"] == "in"
-        )
+        """The frames of ``event`` the server has sent this client so far, in arrival order."""
+        frames = (self._decode(raw) for raw in self.frames.history if raw["dir"] == "in")
         return [frame for frame in frames if frame.event == event]
+
+    async def next_inbound(self, event: str) -> Frame:
+        """Wait for the next frame of ``event`` from the server."""
+        raw = await self.frames.take(
+            lambda raw: raw["dir"] == "in" and self._decode(raw).event == event
+        )
+        return self._decode(raw)
+
+    def _decode(self, raw: JsonObject) -> Frame:
+        if "text" in raw:
+            return decode_server_frame(str(raw["text"]), self.vsn)
+        return decode_server_frame(bytes.fromhex(str(raw["hex"])), self.vsn)
 
     async def _read_stdout(self) -> None:
         assert self._process.stdout is not None
@@ -165,7 +181,7 @@ class JsPeer:
                 if isinstance(request_id, int) and request_id in self._replies:
                     self._replies.pop(request_id).set_result(message)
             elif kind == "frame":
-                self.frames.append(message)
+                self.frames.put(message)
             else:
                 self._dispatch(message)
                 self.events.put(message)

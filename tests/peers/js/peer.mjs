@@ -1,7 +1,8 @@
 // A @supabase/realtime-js client driven over stdin/stdout, one JSON object per line.
 //
 // Commands (stdin) carry an "id" and an "op"; each gets exactly one {"type":"reply","id",...}:
-//   {"op":"connect","url","apikey","vsn","token"?,"trace"?}  create the client (trace: report frames)
+//   {"op":"connect","url","apikey","vsn","token"?,"trace"?,"heartbeatIntervalMs"?}
+//        create the client (trace: report raw frames)
 //   {"op":"join","topic","config","presence"?,"postgres"?}   register listeners, then subscribe;
 //        postgres: [{"label","event","schema","table"?,"filter"?}], one listener per binding
 //   {"op":"send","topic","event","payload"}                  broadcast; reply {"result"}
@@ -11,6 +12,7 @@
 //   {"op":"close"}                                           disconnect, reply, exit
 // Events (stdout), as they happen:
 //   {"type":"status","topic","status","error"}      subscribe status changes
+//   {"type":"heartbeat","status"}                   heartbeat sent / ok / error / timeout
 //   {"type":"broadcast","topic","event","payload","meta"}
 //   {"type":"presence","topic","kind":"sync"|"join"|"leave","key"?,"presences"?}
 //   {"type":"postgres_changes","topic","label","payload"}
@@ -52,11 +54,13 @@ const channelFor = (topic) => {
 }
 
 const operations = {
-  connect({ url, apikey, vsn, token, trace }) {
+  connect({ url, apikey, vsn, token, trace, heartbeatIntervalMs }) {
     client = new RealtimeClient(url, {
       params: { apikey },
       vsn,
       transport: trace ? TracingWebSocket : WebSocket,
+      heartbeatCallback: (status) => emit({ type: 'heartbeat', status }),
+      ...(heartbeatIntervalMs ? { heartbeatIntervalMs } : {}),
     })
     if (token) client.setAuth(token)
     client.connect()
