@@ -7,6 +7,7 @@ Every error the package raises on purpose derives from :class:`RealtimeError`::
     │   ├── ConnectionRefused      the upgrade was answered with an HTTP status (status, message)
     │   └── ConnectionClosed       the socket closed (code, reason)
     ├── ProtocolError              a frame that is not valid for its serializer version
+    │   └── InvalidMessage         a received message that could not be delivered as typed
     ├── ChannelError               a channel operation failed
     │   ├── JoinError              the server refused the join (code, reason)
     │   ├── JoinTimeout            no join reply in time
@@ -23,6 +24,7 @@ contain an API key or an access token.
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 __all__ = [
     "AuthError",
@@ -31,6 +33,7 @@ __all__ = [
     "ConnectionError",
     "ConnectionRefused",
     "DDLError",
+    "InvalidMessage",
     "JoinError",
     "JoinTimeout",
     "ProtocolError",
@@ -70,6 +73,20 @@ class ConnectionClosed(ConnectionError):
 
 class ProtocolError(RealtimeError):
     """A frame that is not valid for the serializer version; the message says what is wrong."""
+
+
+class InvalidMessage(ProtocolError):
+    """A message that arrived but was not delivered: it failed validation or carries errors.
+
+    ``topic`` and ``event`` say where it came from and ``data`` is the raw data as received.
+    A validation failure is the ``__cause__``.
+    """
+
+    def __init__(self, reason: str, *, topic: str, event: str, data: Any) -> None:
+        super().__init__(f"{event} on {topic} not delivered: {reason}")
+        self.topic = topic
+        self.event = event
+        self.data = data
 
 
 class ChannelError(RealtimeError):

@@ -2,8 +2,8 @@
 
 from realtime_typed.client.channel import Channel
 from realtime_typed.client.client import AccessToken, RealtimeClient, TokenProvider
-from realtime_typed.client.invalid import InvalidMessage
 from realtime_typed.client.streams import MessageStream
+from realtime_typed.errors import InvalidMessage
 from realtime_typed.protocol.channel_state import ChannelState
 from realtime_typed.protocol.events import SubscribeState
 

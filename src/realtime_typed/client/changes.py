@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from realtime_typed.client.invalid import InvalidMessage
+from realtime_typed.errors import InvalidMessage
 from realtime_typed.typed import ChangeSpec, DeleteChange, InsertChange, UpdateChange
 
 __all__ = ["UNTYPED_SPECS", "ChangeRouter", "ChangeSink", "change_sink"]

@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeAlias, TypeVa
 from pydantic import JsonValue, ValidationError
 
 from realtime_typed.client.changes import UNTYPED_SPECS, ChangeRouter, ChangeSink, change_sink
-from realtime_typed.client.invalid import InvalidMessage
 from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE, Listener
 from realtime_typed.client.presence import PresenceKind, PresenceView
 from realtime_typed.client.queues import DropOldestQueue
 from realtime_typed.client.streams import MessageStream
-from realtime_typed.errors import ChannelError, ProtocolError
+from realtime_typed.errors import ChannelError, InvalidMessage, ProtocolError
 from realtime_typed.protocol.channel_state import ChannelState
 from realtime_typed.protocol.events import SubscribeState
 from realtime_typed.protocol.frames import MAX_FIELD_BYTES, Frame
