@@ -15,14 +15,14 @@ from .peer import JsonObject
 pytestmark = pytest.mark.peers
 
 TOPIC = "room:session"
-HEARTBEAT_MS = 100
+HEARTBEAT_MS = 500
 
 
 @pytest.fixture(params=["1.0.0", "2.0.0"], ids=["v1", "v2"])
 async def js(
     realtime_server: LocalRealtimeServer, request: pytest.FixtureRequest
 ) -> AsyncGenerator[JsPeer]:
-    """realtime-js on the given vsn, heartbeating every 100 ms."""
+    """realtime-js on the given vsn, heartbeating every 500 ms."""
     vsn: Vsn = request.param
     async with JsPeer.open(
         realtime_server.url, realtime_server.anon_key, vsn, heartbeat_ms=HEARTBEAT_MS
