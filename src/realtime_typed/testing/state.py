@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.testing.auth import JwtVerifier
+from realtime_typed.testing.faults import FaultRules
 from realtime_typed.testing.options import ServerOptions
 from realtime_typed.testing.postgres_wiring import PostgresWiring
 from realtime_typed.testing.presence import PresenceTracker
@@ -29,6 +30,7 @@ class ServerState:
     tasks: TaskOwner
     postgres: PostgresWiring
     registry: ChannelRegistry = field(default_factory=ChannelRegistry)
+    faults: FaultRules = field(default_factory=FaultRules)
     presence: PresenceTracker = field(default_factory=PresenceTracker)
     sessions: set[SocketSession] = field(default_factory=set)  # pyright: ignore[reportUnknownVariableType]
     clock: Callable[[], float] = time.time
