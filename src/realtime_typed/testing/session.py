@@ -51,10 +51,11 @@ def _size_bound(data: str | bytes) -> int:
 
 
 class _CloseRequest:
-    __slots__ = ("code",)
+    __slots__ = ("code", "reason")
 
-    def __init__(self, code: int) -> None:
+    def __init__(self, code: int, reason: str = "") -> None:
         self.code = code
+        self.reason = reason
 
 
 class SocketSession:
@@ -68,6 +69,8 @@ class SocketSession:
         self.channels: dict[str, ServerChannel] = {}
         self._outbox: asyncio.Queue[str | bytes | Burst | _CloseRequest] = asyncio.Queue()
         self._closing = False
+        self.screen: Callable[[str | bytes], bool] | None = None
+        """A fault filter: frames it returns True for are not queued (see ``faults``)."""
 
     # ------------------------------------------------------------------ output
 
@@ -77,8 +80,9 @@ class SocketSession:
 
     def send(self, data: str | bytes) -> None:
         """Queue a frame for this socket (dropped once the socket is closing)."""
-        if not self._closing:
-            self._outbox.put_nowait(data)
+        if self._closing or (self.screen is not None and self.screen(data)):
+            return
+        self._outbox.put_nowait(data)
 
     def send_burst(self, burst: Burst) -> None:
         """Queue ``burst``: the writer awaits it with the socket, after the frames before it."""
@@ -98,6 +102,12 @@ class SocketSession:
             self.send(self.encode(Frame(None, None, topic, "system", SERVER_DISCONNECT)))
         self._closing = True
         self._outbox.put_nowait(_CloseRequest(code))
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Close the socket with ``code`` and ``reason`` after the frames already queued."""
+        if not self._closing:
+            self._closing = True
+            self._outbox.put_nowait(_CloseRequest(code, reason))
 
     # ------------------------------------------------------------------ channels
 
@@ -174,7 +184,7 @@ class SocketSession:
         try:
             async for message in self.ws:
                 if message.type is WSMsgType.TEXT or message.type is WSMsgType.BINARY:
-                    self.receive(message.data)
+                    self.state.faults.receive(self, message.data)
                 elif message.type is WSMsgType.ERROR:
                     _log.warning("socket error: %s", self.ws.exception())
         finally:
@@ -191,7 +201,7 @@ class SocketSession:
             while True:
                 item = await outbox.get()
                 if isinstance(item, _CloseRequest):
-                    await ws.close(code=item.code)
+                    await ws.close(code=item.code, message=item.reason.encode())
                     return
                 if isinstance(item, str):
                     await ws.send_str(item)
