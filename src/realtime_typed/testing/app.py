@@ -41,6 +41,9 @@ def negotiate_vsn(requested: str | None) -> Vsn | None:
 
 async def _socket(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
+    refusal = await state.faults.refused(request)
+    if refusal is not None:
+        return refusal
     vsn = negotiate_vsn(request.query.get("vsn"))
     if vsn is None:
         _log.info("refused a socket: unsupported vsn")
