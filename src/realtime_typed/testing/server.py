@@ -11,6 +11,7 @@ from aiohttp import web
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.testing.app import make_app
 from realtime_typed.testing.auth import JwtVerifier, SecretKeySource, make_token
+from realtime_typed.testing.faults import ServerFaults
 from realtime_typed.testing.options import ServerOptions
 from realtime_typed.testing.postgres_wiring import ChangesFeed, PostgresWiring
 from realtime_typed.testing.state import ServerState
@@ -51,6 +52,8 @@ class LocalRealtimeServer:
         self._runner: web.AppRunner | None = None
         self._feed: PostgresChangesFeed | None = None
         self._state: ServerState | None = None
+        self.faults = ServerFaults(self)
+        """Fault injection: dropped sockets, unanswered heartbeats, lost replies, refusals."""
 
     # ------------------------------------------------------------------ addresses
 
@@ -99,6 +102,7 @@ class LocalRealtimeServer:
             verifier=JwtVerifier(SecretKeySource(self.jwt_secret)),
             tasks=tasks,
             postgres=PostgresWiring(feed, tasks),
+            faults=self.faults.rules,
         )
         runner = web.AppRunner(
             make_app(state), access_log=None, handle_signals=False, shutdown_timeout=5.0
@@ -142,6 +146,13 @@ class LocalRealtimeServer:
         self._runner = None
         self._state = None
         self._port = None
+
+    async def restart(self) -> None:
+        """Stop, then start again on the same port with the same secret and database."""
+        port = self.port
+        await self.stop()
+        self._requested_port = port
+        await self.start()
 
     async def __aenter__(self) -> Self:
         await self.start()
