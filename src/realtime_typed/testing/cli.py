@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
+from realtime_typed.testing.faults import add_fault_arguments, injected_faults
 from realtime_typed.testing.server import LocalRealtimeServer
 
 __all__ = ["main", "parse_args"]
@@ -34,6 +35,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     database.add_argument(
         "--no-db", action="store_true", help="serve without Postgres changes (no database)"
     )
+    add_fault_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -65,6 +67,7 @@ async def serve(args: argparse.Namespace) -> None:
             db_url = cluster.dsn
         server = LocalRealtimeServer(args.host, args.port, args.jwt_secret, db_url)
         await stack.enter_async_context(server)
+        await stack.enter_async_context(injected_faults(server, args))
         _announce(server, db_url)
         await stopping.wait()
 
