@@ -2,16 +2,18 @@
 
 The checks follow the real server: the token is URI-decoded and stripped of whitespace; the
 header names the algorithm; a :class:`KeySource` turns the header into a verification key (HS*
-with the server secret today, room for JWKS later); the signature is verified; ``exp`` must be a
-number greater than now (integer seconds) and ``iat``, if present, a number; ``role`` and
-``exp`` must both be present. A failure is a :class:`TokenRejected` naming the problem; each
-caller words it the way the real server does at that place (HTTP refusal, join reason, or
-``system`` message). Nothing here ever puts a token into a message.
+with the server secret, or a JWKS key by ``kid``: see ``realtime_typed.testing.jwks``); the
+signature is verified; ``exp`` must be a number greater than now (integer seconds) and ``iat``,
+if present, a number; ``role`` and ``exp`` must both be present. A failure is a
+:class:`TokenRejected` naming the problem; each caller words it the way the real server does at
+that place (HTTP refusal, join reason, or ``system`` message). Nothing here ever puts a token
+into a message.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import time
 import warnings
 from collections.abc import Generator, Mapping
@@ -20,6 +22,7 @@ from typing import Any, Final, Protocol
 from urllib.parse import unquote
 
 import jwt
+from jwt import PyJWK
 from jwt.types import Options
 from jwt.warnings import InsecureKeyLengthWarning
 
@@ -39,6 +42,10 @@ _CLAIMS_REQUIRED: Final = "Fields `role` and `exp` are required in JWT"
 _NOT_A_JWT: Final = "The token provided is not a valid JWT"
 _BAD_SIGNATURE: Final = "Failed to validate JWT signature"
 _NO_SIGNER: Final = "Failed to generate JWT signer, check your JWT secret or JWKS configuration"
+_NO_SIGNER_FOR_KID: Final = (
+    "Failed to generate JWT signer for key ID (kid) {kid},"
+    " check your JWT secret or JWKS configuration"
+)
 
 
 class TokenProblem(enum.Enum):
@@ -54,13 +61,28 @@ class TokenProblem(enum.Enum):
 
 
 class TokenRejected(Exception):
-    """A token failed verification. ``expired_for`` is set for :attr:`TokenProblem.EXPIRED`."""
+    """A token failed verification. ``expired_for`` is set for :attr:`TokenProblem.EXPIRED`;
+    ``kid`` for :attr:`TokenProblem.NO_SIGNER` when the header named a key the JWKS lacks."""
 
-    def __init__(self, problem: TokenProblem, *, expired_for: int = 0, claim: str = "") -> None:
+    def __init__(
+        self,
+        problem: TokenProblem,
+        *,
+        expired_for: int = 0,
+        claim: str = "",
+        kid: str | None = None,
+    ) -> None:
         super().__init__(problem.value)
         self.problem = problem
         self.expired_for = expired_for
         self.claim = claim
+        self.kid = kid
+
+    def no_signer_message(self) -> str:
+        """The signer error text, naming the key ID (quoted) when there is one."""
+        if self.kid is None:
+            return _NO_SIGNER
+        return _NO_SIGNER_FOR_KID.format(kid=json.dumps(self.kid, ensure_ascii=False))
 
     def connect_refusal(self) -> tuple[int, str]:
         """The HTTP status and ``error`` text refusing a socket upgrade."""
@@ -76,7 +98,7 @@ class TokenRejected(Exception):
             case TokenProblem.BAD_SIGNATURE:
                 return 401, _BAD_SIGNATURE
             case TokenProblem.NO_SIGNER:
-                return 401, _NO_SIGNER
+                return 401, self.no_signer_message()
             case TokenProblem.INVALID_CLAIM:
                 return 500, "Error connecting to Realtime"
 
@@ -92,7 +114,7 @@ class TokenRejected(Exception):
             case TokenProblem.BAD_SIGNATURE:
                 return f"JwtSignatureError: {_BAD_SIGNATURE}"
             case TokenProblem.NO_SIGNER:
-                return f"JwtSignerError: {_NO_SIGNER}"
+                return f"JwtSignerError: {self.no_signer_message()}"
             case TokenProblem.INVALID_CLAIM:
                 return "Unknown Error on Channel"
 
@@ -108,7 +130,7 @@ class TokenRejected(Exception):
             case TokenProblem.BAD_SIGNATURE:
                 return ":signature_error"
             case TokenProblem.NO_SIGNER:
-                return ":error_generating_signer"
+                return ":error_generating_signer" if self.kid is None else self.no_signer_message()
             case TokenProblem.INVALID_CLAIM:
                 return f'[message: "Invalid token", claim: "{self.claim}"]'
 
@@ -118,9 +140,13 @@ class TokenRejected(Exception):
 
 
 class KeySource(Protocol):
-    """Finds the key that verifies a token, from its header. ``None``: no signer."""
+    """Finds the key that verifies a token, from its header. ``None``: no signer.
 
-    def key_for(self, header: Mapping[str, Any]) -> str | bytes | None:
+    A source may raise :class:`TokenRejected` (:attr:`TokenProblem.NO_SIGNER` with ``kid``)
+    when the header names a key it does not have.
+    """
+
+    def key_for(self, header: Mapping[str, Any]) -> str | bytes | PyJWK | None:
         """The verification key for a token with this header, or ``None``."""
         ...
 
@@ -131,7 +157,7 @@ class SecretKeySource:
     def __init__(self, secret: str) -> None:
         self._secret = secret
 
-    def key_for(self, header: Mapping[str, Any]) -> str | bytes | None:
+    def key_for(self, header: Mapping[str, Any]) -> str | bytes | PyJWK | None:
         """The secret for an HMAC algorithm, else ``None``."""
         return self._secret if header.get("alg") in HMAC_ALGORITHMS else None
 
