@@ -1,4 +1,5 @@
-"""Installing what the feed needs into a database: Supabase's basics and the feed's schema."""
+"""Installing what the local server needs into a database: Supabase's basics, the feed's schema
+and ``realtime.messages`` with its functions (private channels, Broadcast from the database)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ select (select count(*) from pg_catalog.pg_roles
 
 async def install_schema(conn: psycopg.AsyncConnection[Any], publication: str) -> None:
     """Create the Supabase roles, auth helpers and publication if missing, then (re)install
-    the ``realtime.feed_*`` objects; safe to run concurrently and repeatedly."""
+    the ``realtime.feed_*`` objects and ``realtime.messages``; safe to run concurrently and
+    repeatedly."""
     async with conn.transaction():
         await conn.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
         cursor = await conn.execute(_SUPABASE_READY, (publication,))
@@ -29,3 +31,4 @@ async def install_schema(conn: psycopg.AsyncConnection[Any], publication: str) -
         if row is None or not row[0]:
             await conn.execute(read_sql("supabase.sql").encode())
         await conn.execute(read_sql("realtime.sql").encode())
+        await conn.execute(read_sql("messages.sql").encode())
