@@ -61,10 +61,16 @@ class JsPeer:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, url: str, apikey: str, vsn: Vsn, *, heartbeat_ms: int | None = None
+        cls,
+        url: str,
+        apikey: str,
+        vsn: Vsn,
+        *,
+        token: str | None = None,
+        heartbeat_ms: int | None = None,
     ) -> AsyncGenerator[JsPeer]:
-        """Start Node, connect the client to ``url`` (heartbeats every ``heartbeat_ms`` if
-        given, else the client's default); close it and reap Node on the way out."""
+        """Start Node, connect the client to ``url`` (joins carry ``token`` if given; heartbeats
+        every ``heartbeat_ms`` if given); close it and reap Node on the way out."""
         realtime_js_version()
         process = await asyncio.create_subprocess_exec(
             "node",
@@ -84,6 +90,7 @@ class JsPeer:
                     url=url,
                     apikey=apikey,
                     vsn=vsn,
+                    token=token,
                     trace=True,
                     heartbeatIntervalMs=heartbeat_ms,
                 )
@@ -113,6 +120,15 @@ class JsPeer:
     ) -> None:
         """Join and fail unless subscribed; with bindings, also wait until the server says the
         Postgres subscription is live."""
+        status = await self.subscribe(topic, presence_key=presence_key, bindings=bindings)
+        assert status["status"] == "SUBSCRIBED", f"{self.name} join: {status}"
+        if bindings:
+            await self.events.take(lambda event: _is_postgres_notice(event, topic))
+
+    async def subscribe(
+        self, topic: str, *, presence_key: str | None = None, bindings: Sequence[Binding] = ()
+    ) -> JsonObject:
+        """Join and return the first status event: ``{"status", "error"}``."""
         await self.request(
             "join",
             topic=topic,
@@ -127,12 +143,9 @@ class JsPeer:
                 for binding in bindings
             ],
         )
-        status = await self.events.take(
+        return await self.events.take(
             lambda event: event["type"] == "status" and event["topic"] == topic
         )
-        assert status["status"] == "SUBSCRIBED", f"{self.name} join: {status}"
-        if bindings:
-            await self.events.take(lambda event: _is_postgres_notice(event, topic))
 
     async def send(self, topic: str, event: str, payload: JsonObject) -> None:
         """Broadcast over the socket and require the server's ack."""

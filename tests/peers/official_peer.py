@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import Any
@@ -40,10 +40,15 @@ class OfficialPeer:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, url: str, apikey: str) -> AsyncGenerator[OfficialPeer]:
-        """Connect to ``url`` with ``apikey``; close on the way out."""
+    async def open(
+        cls, url: str, apikey: str, *, token: str | None = None
+    ) -> AsyncGenerator[OfficialPeer]:
+        """Connect to ``url`` with ``apikey`` (joins carry ``token`` if given, else the apikey);
+        close on the way out."""
         client = AsyncRealtimeClient(url, token=apikey, auto_reconnect=False)
         await client.connect()
+        if token is not None:
+            await client.set_auth(token)
         try:
             yield cls(client)
         finally:
@@ -54,6 +59,23 @@ class OfficialPeer:
     ) -> None:
         """Join and fail unless the join is acknowledged; with bindings, also wait until the
         server says the Postgres subscription is live."""
+        notices: Inbox[SuccessSystemPayload] = Inbox(f"{self.name} system on {topic}")
+        state, error = await self.subscribe(
+            topic, presence_key=presence_key, bindings=bindings, on_system=notices.put
+        )
+        assert state == RealtimeSubscribeStates.SUBSCRIBED, f"{self.name} join: {state} {error}"
+        if bindings:
+            await notices.take(lambda notice: notice.extension == "postgres_changes")
+
+    async def subscribe(
+        self,
+        topic: str,
+        *,
+        presence_key: str | None = None,
+        bindings: Sequence[Binding] = (),
+        on_system: Callable[[SuccessSystemPayload], None] | None = None,
+    ) -> tuple[RealtimeSubscribeStates, Exception | None]:
+        """Join and return the first subscribe state the client reports, with its error."""
         channel = self._client.channel(
             topic,
             {
@@ -74,15 +96,14 @@ class OfficialPeer:
             channel.on_presence_sync(lambda: self.presence_syncs.put(topic))
         for binding in bindings:
             self._listen(channel, binding)
-        notices: Inbox[SuccessSystemPayload] = Inbox(f"{self.name} system on {topic}")
-        channel.on_system(notices.put)
-        states: Inbox[RealtimeSubscribeStates] = Inbox(f"{self.name} join of {topic}")
-        await channel.subscribe(lambda state, _error: states.put(state))
-        state = await states.take(lambda _state: True)
-        assert state == RealtimeSubscribeStates.SUBSCRIBED, f"{self.name} join: {state}"
+        if on_system is not None:
+            channel.on_system(on_system)
+        outcomes: Inbox[tuple[RealtimeSubscribeStates, Exception | None]] = Inbox(
+            f"{self.name} join of {topic}"
+        )
+        await channel.subscribe(lambda state, error: outcomes.put((state, error)))
         self._channels[topic] = channel
-        if bindings:
-            await notices.take(lambda notice: notice.extension == "postgres_changes")
+        return await outcomes.take(lambda _outcome: True)
 
     def _listen(self, channel: AsyncRealtimeChannel, binding: Binding) -> None:
         def on_change(payload: Any) -> None:
