@@ -1,0 +1,1 @@
+"""Fault scenarios: the client against a local server that fails on purpose."""
