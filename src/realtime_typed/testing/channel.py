@@ -1,4 +1,4 @@
-"""One joined channel on one socket: its topic, join config, token and presence."""
+"""One joined channel on one socket: its topic, join config, token, presence and policies."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from realtime_typed.protocol.frames import Frame
 from realtime_typed.testing.join_config import JoinConfig
+from realtime_typed.testing.policies import Policies
 from realtime_typed.testing.rate_limit import FixedWindowLimiter
 from realtime_typed.testing.registry import TopicKey
 
@@ -49,6 +50,10 @@ class ServerChannel:
         self.token_timer: asyncio.TimerHandle | None = None
         self.postgres_task: asyncio.Task[None] | None = None
         self.closed = False
+        self.policies: Policies | None = None
+        """RLS permissions of a private channel; ``None`` on public channels."""
+        self.replayed_ids: frozenset[str] = frozenset()
+        """Ids of stored broadcasts replayed at the join, whose live copies are skipped."""
 
     def push(self, event: str, payload: Any) -> None:
         """A push from the channel: join_ref set, ref null."""
