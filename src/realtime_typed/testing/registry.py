@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from realtime_typed.protocol.frames import Vsn
+from realtime_typed.testing.policies import Extension
 
 if TYPE_CHECKING:
     from realtime_typed.testing.channel import ServerChannel
@@ -63,14 +64,31 @@ class ChannelRegistry:
         """How many channels are joined, over every topic."""
         return sum(len(members) for members in self._members.values())
 
-    def fan_out(self, key: TopicKey, message: FanOut, exclude: ServerChannel | None = None) -> int:
-        """Send ``message`` to every member of ``key`` but ``exclude``; returns how many got it."""
+    def fan_out(
+        self,
+        key: TopicKey,
+        message: FanOut,
+        exclude: ServerChannel | None = None,
+        *,
+        extension: Extension = "broadcast",
+        message_id: str | None = None,
+    ) -> int:
+        """Send ``message`` to every member of ``key`` but ``exclude``; returns how many got it.
+
+        Private members need read permission for ``extension``; members that replayed the
+        stored message ``message_id`` at their join are skipped.
+        """
         members = self._members.get(key)
         if not members:
             return 0
         sent = 0
         for channel in members:
             if channel is exclude:
+                continue
+            policies = channel.policies
+            if policies is not None and not policies.can_read(extension):
+                continue
+            if message_id is not None and message_id in channel.replayed_ids:
                 continue
             session = channel.session
             data = message.encoded(session.vsn)
