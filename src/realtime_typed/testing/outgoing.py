@@ -37,17 +37,21 @@ class JsonFanOut:
 
 
 class UserBroadcastFanOut:
-    """A client's kind-3 broadcast: kind 4 for v2 sockets (encoding kept).
+    """A user broadcast: kind 4 for v2 sockets (encoding kept).
 
-    v1 sockets get the JSON broadcast ``{"type", "event", "payload"}`` when the payload is JSON,
-    and nothing when it is binary.
+    v1 sockets get the JSON broadcast ``{"type", "event", "payload"}`` (plus ``meta`` when
+    ``metadata`` is given) when the payload is JSON, and nothing when it is binary. A client's
+    kind-3 metadata is not relayed, as on the real server.
     """
 
-    __slots__ = ("_broadcast", "_topic", "_v1", "_v2")
+    __slots__ = ("_broadcast", "_metadata", "_topic", "_v1", "_v2")
 
-    def __init__(self, topic: str, broadcast: UserBroadcast) -> None:
+    def __init__(
+        self, topic: str, broadcast: UserBroadcast, metadata: dict[str, Any] | None = None
+    ) -> None:
         self._topic = topic
         self._broadcast = broadcast
+        self._metadata = metadata
         self._v1: str | None = None
         self._v2: bytes | None = None
 
@@ -57,17 +61,19 @@ class UserBroadcastFanOut:
         if vsn == "2.0.0":
             if self._v2 is None:
                 self._v2 = encode_user_broadcast(
-                    self._topic, broadcast.user_event, broadcast.payload
+                    self._topic, broadcast.user_event, broadcast.payload, self._metadata
                 )
             return self._v2
         if broadcast.binary:
             return None
         if self._v1 is None:
-            payload = {
+            payload: dict[str, Any] = {
                 "type": "broadcast",
                 "event": broadcast.user_event,
                 "payload": broadcast.payload,
             }
+            if self._metadata:
+                payload["meta"] = self._metadata
             self._v1 = encode_server_frame(
                 Frame(None, None, self._topic, "broadcast", payload), vsn
             )
