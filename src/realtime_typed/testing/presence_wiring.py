@@ -2,7 +2,8 @@
 
 Tracking goes through the pure :class:`~realtime_typed.testing.presence.PresenceTracker`; every
 diff it returns is fanned out on the channel's topic. The per-channel client limit, the track
-payload checks and their messages are those of the real server.
+payload checks and their messages are those of the real server. On a private channel the state
+and diffs need presence read, and a track needs presence write (else a bare error reply).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ TOO_BIG: Final = "Track message size exceeded"
 
 
 def push_presence_state(channel: ServerChannel) -> None:
-    """Push the topic's ``presence_state`` to ``channel``."""
+    """Push the topic's ``presence_state`` to ``channel`` (private: with presence read only)."""
+    if channel.policies is not None and not channel.policies.can_read("presence"):
+        return
     tracker = channel.session.state.presence
     channel.push("presence_state", tracker.state(channel.key.tracker_topic()))
 
@@ -65,6 +68,10 @@ def handle_presence(channel: ServerChannel, frame: Frame) -> None:
 
 
 def _track(channel: ServerChannel, ref: str | None, meta: object) -> None:
+    if channel.policies is not None and not channel.policies.can_write("presence"):
+        _log.info("presence track on %s refused: no write permission", channel.topic)
+        channel.reply(ref, "error", {})
+        return
     if not isinstance(meta, dict):
         _log.warning("InvalidPresencePayload on %s", channel.topic)
         channel.reply(ref, "error", {"reason": NOT_A_MAP})
@@ -84,4 +91,4 @@ def _track(channel: ServerChannel, ref: str | None, meta: object) -> None:
 def _fan_out(channel: ServerChannel, diff: Diff | None) -> None:
     if diff is not None:
         message = JsonFanOut(channel.topic, "presence_diff", diff)
-        channel.session.state.registry.fan_out(channel.key, message)
+        channel.session.state.registry.fan_out(channel.key, message, extension="presence")
