@@ -17,7 +17,13 @@ from realtime_typed.testing.auth import TokenRejected
 if TYPE_CHECKING:
     from realtime_typed.testing.channel import ServerChannel
 
-__all__ = ["handle_access_token", "next_check_delay", "schedule_token_check"]
+__all__ = [
+    "accept_refresh",
+    "finish_refresh",
+    "handle_access_token",
+    "next_check_delay",
+    "schedule_token_check",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -54,10 +60,19 @@ def _check_token(channel: ServerChannel) -> None:
 
 def handle_access_token(channel: ServerChannel, frame: Frame) -> None:
     """An ``access_token`` push. Never replied to; ``sb_`` keys, repeats and null are ignored."""
+    if accept_refresh(channel, frame):
+        finish_refresh(channel)
+
+
+def accept_refresh(channel: ServerChannel, frame: Frame) -> bool:
+    """Take a new token from an ``access_token`` push and verify it; ``True`` when accepted.
+
+    Ignored tokens leave the channel as it is; a refused one closes it.
+    """
     payload = frame.payload
     token = payload.get("access_token") if isinstance(payload, dict) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     if not isinstance(token, str) or token.startswith("sb_") or token == channel.access_token:
-        return
+        return False
     channel.access_token = token
     state = channel.session.state
     try:
@@ -65,6 +80,11 @@ def handle_access_token(channel: ServerChannel, frame: Frame) -> None:
     except TokenRejected as rejected:
         _log.info("channel %s closed: refreshed token refused (%s)", channel.topic, rejected)
         channel.session.shutdown_channel(channel, rejected.system_message())
-        return
+        return False
+    return True
+
+
+def finish_refresh(channel: ServerChannel) -> None:
+    """After an accepted refresh: re-arm the expiry check, re-subscribe Postgres changes."""
     schedule_token_check(channel)
-    state.postgres.claims_changed(channel)
+    channel.session.state.postgres.claims_changed(channel)
