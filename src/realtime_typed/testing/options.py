@@ -19,3 +19,5 @@ class ServerOptions:
     token_check_interval: float = 300.0
     connect_error_delay: float = 0.0
     join_error_delay: float = 0.0
+    private_only: bool = False
+    """Refuse public joins ("PrivateOnly: This project only allows private channels")."""
