@@ -1,4 +1,5 @@
-"""What every socket of one server shares: options, auth, topics, presence, Postgres, tasks."""
+"""What every socket of one server shares: options, auth, topics, presence, Postgres, RLS
+checks, tasks."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.testing.auth import JwtVerifier
+from realtime_typed.testing.authorization import Authorizer
 from realtime_typed.testing.faults import FaultRules
 from realtime_typed.testing.options import ServerOptions
 from realtime_typed.testing.postgres_wiring import PostgresWiring
@@ -29,6 +31,7 @@ class ServerState:
     verifier: JwtVerifier
     tasks: TaskOwner
     postgres: PostgresWiring
+    authorizer: Authorizer | None = None
     registry: ChannelRegistry = field(default_factory=ChannelRegistry)
     faults: FaultRules = field(default_factory=FaultRules)
     presence: PresenceTracker = field(default_factory=PresenceTracker)
