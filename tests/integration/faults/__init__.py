@@ -1,0 +1,1 @@
+"""Fault-injection tests: the proxy itself, and clients under the faults it injects."""
