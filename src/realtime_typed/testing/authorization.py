@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Final
 
@@ -76,7 +76,7 @@ class Authorizer:
         policies: Policies,
     ) -> None:
         """Set the read permission of each of ``extensions`` in ``policies``."""
-        probes = {extension: uuid.uuid4() for extension in extensions}
+        probes: dict[Extension, uuid.UUID] = {extension: uuid.uuid4() for extension in extensions}
         async with self._transaction() as conn:
             for extension, probe in probes.items():
                 await conn.execute(_PROBE, (probe, topic, extension))
@@ -108,7 +108,7 @@ class Authorizer:
             return await fetch_replay(conn, request, topic)
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    async def _transaction(self) -> AsyncGenerator[psycopg.AsyncConnection[Any]]:
         """The lock, then a transaction that is always rolled back; errors mapped."""
         conn = self._conn
         if conn is None or conn.closed:
