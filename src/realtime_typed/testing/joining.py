@@ -1,10 +1,12 @@
 """``phx_join``: the checks, the reply and what follows a successful join.
 
 In order, as the real server: a topic outside ``realtime:`` is an unmatched topic; a repeated
-join of a topic closes the old channel first (``phx_close``); an empty sub-topic, the channel
-limit and the token (the join's own ``access_token``, else the socket's) can refuse the join.
-The ok reply echoes each Postgres-changes binding with its integer ``id``; then come
-``presence_state`` (when presence is enabled) and the Postgres-changes notices.
+join of a topic closes the old channel first (``phx_close``); an empty sub-topic, PrivateOnly
+mode, the channel limit, the token (the join's own ``access_token``, else the socket's) and, for
+private channels or replay requests, the RLS read checks (see ``private_channels``) can refuse
+the join. The ok reply echoes each Postgres-changes binding with its integer ``id``; then come
+replayed broadcasts, ``presence_state`` (when presence is enabled) and the Postgres-changes
+notices.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from realtime_typed.testing.auth import TokenRejected
 from realtime_typed.testing.channel import TOPIC_PREFIX, ServerChannel
 from realtime_typed.testing.join_config import JoinConfig, binding_id, parse_join_payload
 from realtime_typed.testing.presence_wiring import push_presence_state
+from realtime_typed.testing.private_channels import (
+    PRIVATE_ONLY,
+    JoinGrant,
+    authorize_join,
+    needs_authorization,
+    push_replayed,
+)
 from realtime_typed.testing.rate_limit import FixedWindowLimiter
 from realtime_typed.testing.token_refresh import schedule_token_check
 
@@ -49,6 +58,9 @@ def join(session: SocketSession, frame: Frame) -> None:
     if config.problems:
         _log.warning("InvalidJoinPayload on %s: %s", topic, "; ".join(config.problems))
     state = session.state
+    if state.options.private_only and not config.private:
+        _refuse(session, frame, PRIVATE_ONLY)
+        return
     if len(session.channels) >= state.options.max_channels_per_client:
         _refuse(session, frame, TOO_MANY_CHANNELS)
         return
@@ -58,6 +70,34 @@ def join(session: SocketSession, frame: Frame) -> None:
     except TokenRejected as rejected:
         _refuse(session, frame, rejected.join_reason())
         return
+    if needs_authorization(config, frame.payload):
+        session.defer(_join_authorized(session, frame, config, token, claims))
+    else:
+        _open(session, frame, config, token, claims, JoinGrant(None))
+
+
+async def _join_authorized(
+    session: SocketSession, frame: Frame, config: JoinConfig, token: str, claims: dict[str, Any]
+) -> None:
+    sub_topic = frame.topic[len(TOPIC_PREFIX) :]
+    outcome = await authorize_join(session.state, sub_topic, config, frame.payload, claims)
+    if isinstance(outcome, str):
+        _refuse(session, frame, outcome)
+    else:
+        _open(session, frame, config, token, claims, outcome)
+
+
+def _open(
+    session: SocketSession,
+    frame: Frame,
+    config: JoinConfig,
+    token: str,
+    claims: dict[str, Any],
+    grant: JoinGrant,
+) -> None:
+    """Create the joined channel, reply ok and push what follows a join."""
+    state = session.state
+    topic = frame.topic
     channel = ServerChannel(
         session,
         topic,
@@ -70,10 +110,13 @@ def join(session: SocketSession, frame: Frame) -> None:
         ),
         bindings=_bindings(config, topic[len(TOPIC_PREFIX) :]),
     )
+    channel.policies = grant.policies
+    channel.replayed_ids = frozenset(message.id for message in grant.replay)
     session.channels[topic] = channel
     state.registry.add(channel)
     changes = [{**binding, "id": number} for number, binding in channel.bindings]
     channel.reply(frame.ref, "ok", {"postgres_changes": changes})
+    push_replayed(channel, grant.replay)
     if config.presence_enabled:
         push_presence_state(channel)
     schedule_token_check(channel)
