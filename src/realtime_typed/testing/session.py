@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Final, TypeAlias
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Final, TypeAlias
 
 from aiohttp import WSMsgType, web
 
@@ -26,6 +26,7 @@ from realtime_typed.testing.broadcast import relay_broadcast, relay_user_broadca
 from realtime_typed.testing.channel import ServerChannel
 from realtime_typed.testing.joining import join
 from realtime_typed.testing.presence_wiring import channel_closed, handle_presence
+from realtime_typed.testing.private_channels import PRIVATE_EVENTS, handle_private
 from realtime_typed.testing.state import ServerState
 from realtime_typed.testing.token_refresh import handle_access_token
 
@@ -71,6 +72,7 @@ class SocketSession:
         self._closing = False
         self.screen: Callable[[str | bytes], bool] | None = None
         """A fault filter: frames it returns True for are not queued (see ``faults``)."""
+        self._deferred: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ output
 
@@ -147,13 +149,17 @@ class SocketSession:
             channel = self.channels.get(message.topic)
             if channel is None:
                 self.reply_unmatched(message.as_frame())
+            elif channel.policies is not None:
+                self.defer(handle_private(channel, message, _size_bound(data)))
             else:
                 relay_user_broadcast(channel, message, _size_bound(data))
             return
         frame = message
         event = frame.event
         channel = self.channels.get(frame.topic)
-        if channel is not None:
+        if channel is not None and channel.policies is not None and event in PRIVATE_EVENTS:
+            self.defer(handle_private(channel, frame, _size_bound(data)))
+        elif channel is not None:
             if event == "broadcast":
                 relay_broadcast(channel, frame, _size_bound(data))
             elif event == "presence":
@@ -178,17 +184,33 @@ class SocketSession:
 
     # ------------------------------------------------------------------ lifetime
 
+    def defer(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` (a database check) now; the next frame waits until it has finished."""
+        self._deferred = asyncio.get_running_loop().create_task(work, name="realtime-deferred")
+
+    async def _finish_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, None
+        if deferred is None:
+            return
+        (outcome,) = await asyncio.gather(deferred, return_exceptions=True)
+        if isinstance(outcome, Exception):
+            _log.error("a deferred frame handler failed", exc_info=outcome)
+
     async def run(self) -> None:
         """Serve the socket until it closes; then remove its channels."""
         writer = asyncio.get_running_loop().create_task(self._write(), name="realtime-writer")
         try:
             async for message in self.ws:
+                await self._finish_deferred()
                 if message.type is WSMsgType.TEXT or message.type is WSMsgType.BINARY:
                     self.state.faults.receive(self, message.data)
                 elif message.type is WSMsgType.ERROR:
                     _log.warning("socket error: %s", self.ws.exception())
         finally:
             self._closing = True
+            if self._deferred is not None:
+                self._deferred.cancel()
+            await self._finish_deferred()
             for channel in list(self.channels.values()):
                 self.close_channel(channel, notify=False)
             writer.cancel()
