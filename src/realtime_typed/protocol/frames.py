@@ -136,7 +136,7 @@ def _parse_json(text: str | bytes, mark: str) -> Any:
             if _event_of(value) == "postgres_changes":
                 return value
         return _loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError(f"frame is not valid JSON: {exc}") from exc
 
 
@@ -210,7 +210,7 @@ def _user_payload(raw: bytes, encoding: int) -> Any:
     if encoding == ENCODING_JSON:
         try:
             return _loads(raw) if raw else None
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ProtocolError(f"user broadcast payload is not valid JSON: {exc}") from exc
     raise ProtocolError(f"unknown user broadcast payload encoding {encoding}")
 
@@ -220,7 +220,7 @@ def _metadata(raw: str) -> dict[str, Any] | None:
         return None
     try:
         meta = _loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ProtocolError(f"user broadcast metadata is not valid JSON: {exc}") from exc
     if type(meta) is not dict:
         raise ProtocolError("user broadcast metadata must be a JSON object")
