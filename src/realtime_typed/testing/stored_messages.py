@@ -112,7 +112,7 @@ async def fetch_replay(
 class MessageListener:
     """LISTENs for committed broadcast rows and hands each to ``deliver``, in commit order."""
 
-    def __init__(self, dsn: str, deliver: Callable[[StoredMessage], None]) -> None:
+    def __init__(self, dsn: str, deliver: Callable[[StoredMessage], object]) -> None:
         self._dsn = dsn
         self._deliver = deliver
         self._listen: psycopg.AsyncConnection[Any] | None = None
