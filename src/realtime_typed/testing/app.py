@@ -17,6 +17,7 @@ from aiohttp import web
 
 from realtime_typed.protocol.frames import Vsn
 from realtime_typed.testing.auth import TokenProblem, TokenRejected
+from realtime_typed.testing.rest import rest_routes
 from realtime_typed.testing.session import SocketSession
 from realtime_typed.testing.state import ServerState
 
@@ -74,9 +75,10 @@ async def _socket(request: web.Request) -> web.StreamResponse:
 
 
 def make_app(state: ServerState) -> web.Application:
-    """The aiohttp application serving the socket paths for ``state``."""
+    """The aiohttp application serving the socket paths and REST broadcast for ``state``."""
     app = web.Application()
     app[STATE_KEY] = state
     for path in SOCKET_PATHS:
         app.router.add_get(path, _socket)
+    app.add_routes(rest_routes(state))
     return app
