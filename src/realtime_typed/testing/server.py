@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -10,8 +11,10 @@ from aiohttp import web
 
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.testing.app import make_app
-from realtime_typed.testing.auth import JwtVerifier, SecretKeySource, make_token
+from realtime_typed.testing.auth import JwtVerifier, make_token
 from realtime_typed.testing.faults import ServerFaults
+from realtime_typed.testing.jwks import JwksKeySource, SigningKey
+from realtime_typed.testing.messages_database import MessagesDatabase
 from realtime_typed.testing.options import ServerOptions
 from realtime_typed.testing.postgres_wiring import ChangesFeed, PostgresWiring
 from realtime_typed.testing.state import ServerState
@@ -28,8 +31,10 @@ class LocalRealtimeServer:
     Args:
         host, port: where to listen; port 0 picks a free port (see :attr:`url`).
         jwt_secret: the HS* secret that signs valid tokens; a random one when ``None``.
-        db_url: a PostgreSQL DSN for Postgres changes; ``None`` serves without them.
-        options: limits and delays (real-server defaults, no refusal delays).
+        db_url: a PostgreSQL DSN for Postgres changes, private channels and Broadcast from the
+            database; ``None`` serves without them (private joins are then refused).
+        jwks: a JWKS (``{"keys": [...]}``) for asymmetric tokens and ``oct`` keys by ``kid``.
+        options: limits and delays (real-server defaults, no refusal delays), PrivateOnly.
     """
 
     def __init__(
@@ -39,11 +44,14 @@ class LocalRealtimeServer:
         jwt_secret: str | None = None,
         db_url: str | None = None,
         *,
+        jwks: Mapping[str, Any] | None = None,
         options: ServerOptions | None = None,
     ) -> None:
         self.host = host
         self.jwt_secret = jwt_secret if jwt_secret is not None else secrets.token_urlsafe(32)
         self.db_url = db_url
+        self.jwks = jwks
+        self._messages: MessagesDatabase | None = None
         self.options = options if options is not None else ServerOptions()
         self.anon_key = self.make_token("anon", expires_in=10 * 365 * 24 * 3600)
         self.service_key = self.make_token("service_role", expires_in=10 * 365 * 24 * 3600)
@@ -84,9 +92,18 @@ class LocalRealtimeServer:
     # ------------------------------------------------------------------ tokens
 
     def make_token(
-        self, role: str = "authenticated", expires_in: float = 3600, **claims: Any
+        self,
+        role: str = "authenticated",
+        expires_in: float = 3600,
+        *,
+        key: SigningKey | None = None,
+        **claims: Any,
     ) -> str:
-        """A JWT signed with this server's secret (HS256), valid for ``expires_in`` seconds."""
+        """A JWT valid for ``expires_in`` seconds, signed with this server's secret (HS256), or
+        with ``key`` (RS256/ES256, its ``kid`` in the header; put its ``public_jwk`` in
+        ``jwks``)."""
+        if key is not None:
+            return key.make_token(role, expires_in, **claims)
         return make_token(self.jwt_secret, role, expires_in, **claims)
 
     # ------------------------------------------------------------------ lifetime
@@ -99,11 +116,15 @@ class LocalRealtimeServer:
         feed = await self._start_feed()
         state = ServerState(
             options=self.options,
-            verifier=JwtVerifier(SecretKeySource(self.jwt_secret)),
+            verifier=JwtVerifier(JwksKeySource(self.jwt_secret, self.jwks)),
             tasks=tasks,
             postgres=PostgresWiring(feed, tasks),
             faults=self.faults.rules,
         )
+        if self.db_url is not None:
+            self._messages = MessagesDatabase(self.db_url)
+            await self._messages.start(state)
+            state.authorizer = self._messages.authorizer
         runner = web.AppRunner(
             make_app(state), access_log=None, handle_signals=False, shutdown_timeout=5.0
         )
@@ -142,6 +163,9 @@ class LocalRealtimeServer:
         if self._feed is not None:
             await self._feed.stop()
             self._feed = None
+        if self._messages is not None:
+            await self._messages.stop()
+            self._messages = None
         await state.tasks.cancel_all()
         self._runner = None
         self._state = None
