@@ -29,7 +29,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 from aiohttp import web
 
@@ -44,6 +44,7 @@ __all__ = [
     "HEARTBEAT_EVENT",
     "FaultRules",
     "Refusal",
+    "RefusalMode",
     "ReplyRule",
     "ServerFaults",
     "add_fault_arguments",
@@ -55,7 +56,8 @@ _log = logging.getLogger(__name__)
 HEARTBEAT_EVENT: Final = "heartbeat"
 """The event whose replies :meth:`ServerFaults.pause_heartbeats` drops."""
 
-RefusalMode = Literal["http", "tcp"]
+RefusalMode: TypeAlias = Literal["http", "tcp"]
+"""``http``: an HTTP error status; ``tcp``: the connection closed without an answer."""
 
 
 @dataclass(frozen=True, slots=True)
