@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+from typing import Any
 
 import httpx
 import jwt
@@ -28,7 +29,9 @@ def _record_text(record: logging.LogRecord) -> str:
     return text
 
 
-async def test_no_token_in_logs(server: LocalRealtimeServer, caplog: pytest.LogCaptureFixture) -> None:
+async def test_no_token_in_logs(
+    server: LocalRealtimeServer, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     user = server.make_token()
     refreshed = server.make_token(expires_in=120)
@@ -57,10 +60,16 @@ async def test_no_token_in_logs(server: LocalRealtimeServer, caplog: pytest.LogC
             async with connect(url):
                 pass
     async with httpx.AsyncClient(base_url=server.http_url) as http:
-        body = {"messages": [{"topic": "ro:logs", "event": "e", "payload": {}, "private": True}]}
+        body: dict[str, Any] = {
+            "messages": [{"topic": "ro:logs", "event": "e", "payload": {}, "private": True}]
+        }
         for token in (user, forged):
-            await http.post("/api/broadcast", json=body, headers={"Authorization": f"Bearer {token}"})
-        await http.post("/api/broadcast/ro:logs/events/e?private=true", json={}, headers={"apikey": user})
+            await http.post(
+                "/api/broadcast", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        await http.post(
+            "/api/broadcast/ro:logs/events/e?private=true", json={}, headers={"apikey": user}
+        )
 
     secrets = [user, refreshed, forged, expired, server.jwt_secret, server.anon_key]
     searched = [r for r in caplog.records if not r.name.startswith(_THIRD_PARTY_CLIENT)]

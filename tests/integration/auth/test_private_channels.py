@@ -61,7 +61,9 @@ async def test_write_denied_drops_silently_without_ack(server: LocalRealtimeServ
         await alice.joined(topic, join_config(ack=True, self_=True))
         await bob.joined(topic, join_config())
         for n in range(2):
-            await alice.push(topic, "broadcast", {"type": "broadcast", "event": "e", "payload": {"n": n}})
+            await alice.push(
+                topic, "broadcast", {"type": "broadcast", "event": "e", "payload": {"n": n}}
+            )
         await alice.nothing_pending()
         await bob.nothing_pending()
 
@@ -77,7 +79,9 @@ async def test_public_and_private_namespaces_are_separate(server: LocalRealtimeS
         await private_sender.joined(topic, join_config(ack=True))
         await private_peer.joined(topic, join_config())
         await public_peer.joined(topic, join_config(private=False))
-        await private_sender.push(topic, "broadcast", {"type": "broadcast", "event": "e", "payload": {}})
+        await private_sender.push(
+            topic, "broadcast", {"type": "broadcast", "event": "e", "payload": {}}
+        )
         await private_sender.expect("phx_reply", topic)
         await private_peer.expect("broadcast", topic)
         await public_peer.nothing_pending()
@@ -89,21 +93,27 @@ async def test_presence_read_and_write(server: LocalRealtimeServer) -> None:
     async with open_socket(server, token) as sock, open_socket(server, token) as watcher:
         await sock.joined(rw, join_config(presence=True))
         assert (await sock.expect("presence_state", rw)).payload == {}
-        ref = await sock.push(rw, "presence", {"type": "presence", "event": "track", "payload": {"u": 1}})
+        ref = await sock.push(
+            rw, "presence", {"type": "presence", "event": "track", "payload": {"u": 1}}
+        )
         reply = await sock.expect("phx_reply", rw)
         assert (reply.ref, reply.payload) == (ref, {"status": "ok", "response": {}})
         diff = await sock.expect("presence_diff", rw)
-        assert list(diff.payload["joins"].values())[0]["metas"][0]["u"] == 1
+        assert next(iter(diff.payload["joins"].values()))["metas"][0]["u"] == 1
 
         await sock.joined(ro, join_config(presence=True))
         await sock.expect("presence_state", ro)
-        ref = await sock.push(ro, "presence", {"type": "presence", "event": "track", "payload": {"u": 2}})
+        ref = await sock.push(
+            ro, "presence", {"type": "presence", "event": "track", "payload": {"u": 2}}
+        )
         reply = await sock.expect("phx_reply", ro)
         assert (reply.ref, reply.payload) == (ref, {"status": "error", "response": {}})
 
         await watcher.joined(bro, join_config(presence=True))
         await sock.joined(bro, join_config(presence=True))
-        await sock.push(bro, "presence", {"type": "presence", "event": "track", "payload": {"u": 3}})
+        await sock.push(
+            bro, "presence", {"type": "presence", "event": "track", "payload": {"u": 3}}
+        )
         reply = await sock.expect("phx_reply", bro)
         assert reply.payload["status"] == "error"
         await watcher.nothing_pending()
@@ -121,7 +131,9 @@ async def test_private_only_refuses_public_joins(private_only_server: LocalRealt
         await sock.joined(topic, join_config())
 
 
-async def test_private_join_without_database_is_refused(realtime_server: LocalRealtimeServer) -> None:
+async def test_private_join_without_database_is_refused(
+    realtime_server: LocalRealtimeServer,
+) -> None:
     async with open_socket(realtime_server, realtime_server.make_token()) as sock:
         reply = await sock.join("realtime:rw:x", join_config())
         assert reply.payload["response"] == {

@@ -53,7 +53,7 @@ async def test_batch_to_public_and_private_topics(server: LocalRealtimeServer) -
 
 
 async def test_batch_refusals(server: LocalRealtimeServer) -> None:
-    valid = {"messages": [{"topic": "t", "event": "e", "payload": {}}]}
+    valid: dict[str, Any] = {"messages": [{"topic": "t", "event": "e", "payload": {}}]}
     async with httpx.AsyncClient(base_url=server.http_url) as http:
         missing = await http.post("/api/broadcast", json=valid)
         bad = await http.post("/api/broadcast", json=valid, headers=_bearer("not-a-jwt"))

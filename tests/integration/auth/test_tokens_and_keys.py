@@ -6,6 +6,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import jwt
@@ -63,7 +64,9 @@ async def test_refresh_revoking_one_read_closes_with_no_longer(server: LocalReal
         await sock.push(topic, "access_token", {"access_token": server.anon_key})
         sub_topic = topic.removeprefix("realtime:")
         await _closed_with(
-            sock, topic, f"You no longer have permission to read from this Channel topic: {sub_topic}"
+            sock,
+            topic,
+            f"You no longer have permission to read from this Channel topic: {sub_topic}",
         )
 
 
@@ -72,7 +75,9 @@ async def test_refresh_keeping_access_keeps_the_channel(server: LocalRealtimeSer
     async with open_socket(server, server.make_token()) as sock:
         await sock.joined(topic, join_config(ack=True))
         await sock.push(topic, "access_token", {"access_token": server.make_token(expires_in=60)})
-        ref = await sock.push(topic, "broadcast", {"type": "broadcast", "event": "e", "payload": {}})
+        ref = await sock.push(
+            topic, "broadcast", {"type": "broadcast", "event": "e", "payload": {}}
+        )
         ack = await sock.expect("phx_reply", topic)
         assert ack.ref == ref
 
@@ -89,8 +94,8 @@ async def test_jwks_signed_tokens(
         await sock.joined(topic, join_config())
 
 
-def _hs_token(secret: str, claims: dict[str, object], **headers: object) -> str:
-    return jwt.encode(claims, secret, algorithm="HS256", headers=dict(headers) or None)
+def _hs_token(secret: str, claims: Mapping[str, object], **headers: object) -> str:
+    return jwt.encode(dict(claims), secret, algorithm="HS256", headers=dict(headers) or None)
 
 
 async def _refusal(server: LocalRealtimeServer, token: str | None) -> tuple[int, object]:
@@ -114,7 +119,9 @@ async def test_connect_refusals(server: LocalRealtimeServer) -> None:
         (_hs_token(secret, {"role": "anon"}), "Fields `role` and `exp` are required in JWT"),
         ("not-a-jwt", "The token provided is not a valid JWT"),
         (
-            _hs_token("another-secret-that-is-at-least-32-bytes-long", {"role": "anon", "exp": now + 60}),
+            _hs_token(
+                "another-secret-that-is-at-least-32-bytes-long", {"role": "anon", "exp": now + 60}
+            ),
             "Failed to validate JWT signature",
         ),
         (
@@ -132,7 +139,15 @@ async def test_connect_refusals(server: LocalRealtimeServer) -> None:
 
 
 async def test_oct_key_with_matching_kid_wins_over_the_secret() -> None:
-    jwks = {"keys": [{"kty": "oct", "kid": "shared-1", "k": "YS1zaGFyZWQtc2VjcmV0LWZyb20tdGhlLWp3a3MtMDEyMzQ1Njc4OQ"}]}
+    jwks = {
+        "keys": [
+            {
+                "kty": "oct",
+                "kid": "shared-1",
+                "k": "YS1zaGFyZWQtc2VjcmV0LWZyb20tdGhlLWp3a3MtMDEyMzQ1Njc4OQ",
+            }
+        ]
+    }
     async with LocalRealtimeServer(jwks=jwks) as server:
         claims = {"role": "anon", "exp": int(time.time()) + 60}
         by_kid = _hs_token("a-shared-secret-from-the-jwks-0123456789", claims, kid="shared-1")
