@@ -28,13 +28,17 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 from aiohttp import web
 
 from realtime_typed.errors import ProtocolError
-from realtime_typed.protocol.frames import UserBroadcast, decode_client_frame, decode_server_frame
+from realtime_typed.protocol.frames import (
+    Frame,
+    UserBroadcast,
+    decode_client_frame,
+    decode_server_frame,
+)
 
 if TYPE_CHECKING:
     from realtime_typed.testing.server import LocalRealtimeServer
@@ -55,6 +59,8 @@ _log = logging.getLogger(__name__)
 
 HEARTBEAT_EVENT: Final = "heartbeat"
 """The event whose replies :meth:`ServerFaults.pause_heartbeats` drops."""
+
+_MAX_PENDING: Final = 1000
 
 RefusalMode: TypeAlias = Literal["http", "tcp"]
 """``http``: an HTTP error status; ``tcp``: the connection closed without an answer."""
@@ -97,43 +103,34 @@ class FaultRules:
     refused_connections: int = 0
 
     def receive(self, session: SocketSession, data: str | bytes) -> None:
-        """Hand a client frame to ``session``, applying the reply rule of its event."""
-        if not self.replies:
-            session.receive(data)
-            return
+        """Hand a client frame to ``session``, noting its reply if a reply rule matches."""
+        if self.replies:
+            self._note(session, data)
+        session.receive(data)
+
+    def _note(self, session: SocketSession, data: str | bytes) -> None:
         try:
             message = decode_client_frame(data, session.vsn)
         except ProtocolError:
-            session.receive(data)
             return
         frame = message.as_frame() if isinstance(message, UserBroadcast) else message
         rule = self.replies.get(frame.event)
         if rule is None or frame.ref is None:
-            session.receive(data)
             return
-        session.screen = partial(self._screen, rule, session, frame.ref)
-        try:
-            session.receive(data)
-        finally:
-            session.screen = None
+        screen = session.screen
+        if not isinstance(screen, _ReplyScreen):
+            screen = _ReplyScreen(self, session)
+            session.screen = screen
+        screen.expect(frame.ref, rule)
 
-    def _screen(self, rule: ReplyRule, session: SocketSession, ref: str, data: str | bytes) -> bool:
-        """True when ``data`` is the reply to ``ref`` and the rule took it."""
-        if isinstance(data, bytes):
-            return False
-        try:
-            frame = decode_server_frame(data, session.vsn)
-        except ProtocolError:
-            return False
-        if frame.event != "phx_reply" or frame.ref != ref:
-            return False
+    def apply(self, rule: ReplyRule, session: SocketSession, frame: Frame, data: str) -> None:
+        """Drop the reply ``data`` (``frame`` decoded), or send it ``rule.delay`` seconds late."""
         if rule.drop:
             self.dropped_replies += 1
-            _log.info("fault: dropped the reply to ref %s on %s", ref, frame.topic)
+            _log.info("fault: dropped the reply to ref %s on %s", frame.ref, frame.topic)
         else:
             self.delayed_replies += 1
             asyncio.get_running_loop().call_later(rule.delay, session.send, data)
-        return True
 
     async def refused(self, request: web.Request) -> web.StreamResponse | None:
         """The refusal for a socket request, or ``None`` to serve it."""
@@ -147,6 +144,45 @@ class FaultRules:
         if transport is not None:
             transport.abort()
         return web.Response(status=refusal.status)
+
+
+class _ReplyScreen:
+    """The replies one socket still owes to pushes a reply rule matched, by ref.
+
+    Installed as the session's ``screen``, it sees every frame the session queues, so it also
+    catches replies sent later by deferred handlers. At most :data:`_MAX_PENDING` refs are
+    remembered (pushes that never get a reply would otherwise pile up).
+    """
+
+    __slots__ = ("_pending", "_rules", "_session")
+
+    def __init__(self, rules: FaultRules, session: SocketSession) -> None:
+        self._rules = rules
+        self._session = session
+        self._pending: dict[str, ReplyRule] = {}
+
+    def expect(self, ref: str, rule: ReplyRule) -> None:
+        """Apply ``rule`` to the reply to ``ref``, when it comes."""
+        pending = self._pending
+        pending[ref] = rule
+        if len(pending) > _MAX_PENDING:
+            del pending[next(iter(pending))]
+
+    def __call__(self, data: str | bytes) -> bool:
+        """True when ``data`` is an awaited reply that its rule took."""
+        if not self._pending or isinstance(data, bytes):
+            return False
+        try:
+            frame = decode_server_frame(data, self._session.vsn)
+        except ProtocolError:
+            return False
+        if frame.event != "phx_reply" or frame.ref is None:
+            return False
+        rule = self._pending.pop(frame.ref, None)
+        if rule is None:
+            return False
+        self._rules.apply(rule, self._session, frame, data)
+        return True
 
 
 class ServerFaults:
