@@ -1,8 +1,11 @@
 """The other server faults against a client: a close with a code, refusals for a while (HTTP 503
-and a bare TCP close), late join replies, lost acks, and the ``realtime-local`` fault flags.
+and a bare TCP close), late join replies, late and lost acks, and the ``realtime-local`` fault
+flags.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 
@@ -96,6 +99,16 @@ async def test_a_join_reply_later_than_the_timeout_is_retried(
         again = client.channel("room-again")
         await again.subscribe(states.callback(again.topic))
         assert realtime_server.faults.rules.delayed_replies >= 1
+
+
+async def test_late_acks_within_the_timeout_are_waited_for(
+    realtime_server: LocalRealtimeServer,
+) -> None:
+    async with _client(realtime_server, timeout=5.0) as client:
+        room = await client.channel("room", broadcast_ack=True).subscribe()
+        realtime_server.faults.delay_replies("broadcast", 0.2)
+        await asyncio.gather(*(room.send_broadcast("e", {"n": n}) for n in range(3)))
+        assert realtime_server.faults.rules.delayed_replies == 3
 
 
 async def test_lost_acks_fail_the_push_and_later_ones_succeed(
