@@ -86,7 +86,7 @@ async def test_a_refusal_for_a_while_ends_by_itself(realtime_server: LocalRealti
         assert realtime_server.faults.rules.refused_connections >= 1
 
 
-async def test_a_join_reply_later_than_the_timeout_is_retried(
+async def test_a_join_reply_later_than_the_timeout_raises_join_timeout(
     realtime_server: LocalRealtimeServer,
 ) -> None:
     states = StateLog()
