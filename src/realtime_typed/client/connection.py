@@ -4,17 +4,21 @@ A refused upgrade (any HTTP status but 101) becomes
 :class:`~realtime_typed.errors.ConnectionRefused` with the status and the server's message
 (the JSON body's ``error`` or ``message``, else the reason phrase); anything else that stops
 the handshake becomes :class:`~realtime_typed.errors.ConnectionError`. The URL, which carries
-the API key, never appears in a message (an invalid URL is reported without its cause).
+the API key, never appears in a message (an invalid URL is reported without its cause), nor in
+the WebSocket library's debug log.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Final, cast
+from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
 
+from realtime_typed.client.redaction import RedactingLogger
 from realtime_typed.errors import ConnectionError, ConnectionRefused
 
 __all__ = ["MAX_MESSAGE_BYTES", "open_socket", "refusal_message"]
@@ -39,10 +43,19 @@ def refusal_message(body: bytes, reason_phrase: str) -> str:
 
 
 async def open_socket(url: str, *, open_timeout: float) -> ClientConnection:
-    """Open the socket; raises ConnectionRefused or ConnectionError."""
+    """Open the socket; raises ConnectionRefused or ConnectionError.
+
+    The library's log goes through a :class:`RedactingLogger` that knows the URL's API key.
+    """
+    api_keys = parse_qs(urlsplit(url).query).get("apikey", [])
+    logger = RedactingLogger(logging.getLogger("websockets.client"), api_keys)
     try:
         return await connect(
-            url, open_timeout=open_timeout, ping_interval=None, max_size=MAX_MESSAGE_BYTES
+            url,
+            open_timeout=open_timeout,
+            ping_interval=None,
+            max_size=MAX_MESSAGE_BYTES,
+            logger=logger,
         )
     except InvalidStatus as exc:
         response = exc.response
