@@ -109,15 +109,56 @@ def _rss_bytes() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def _sample(started: float) -> MemorySample:
-    snapshot = tracemalloc.take_snapshot()
-    client = snapshot.filter_traces([tracemalloc.Filter(True, pattern) for pattern in CLIENT_FILES])
-    return MemorySample(
-        at=time.monotonic() - started,
-        rss=_rss_bytes(),
-        traced=sum(stat.size for stat in snapshot.statistics("filename")),
-        traced_client=sum(stat.size for stat in client.statistics("filename")),
-    )
+class MemoryWatch:
+    """Memory samples over the run, and the client's allocations at the end of the first window.
+
+    ``window`` is the length of the "first" and "last" stretches compared (a minute, or a fifth
+    of a run under five minutes).
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.window = 60.0 if seconds >= 300 else seconds / 5
+        self.samples: list[MemorySample] = []
+        self.started = time.monotonic()
+        self._baseline: tracemalloc.Snapshot | None = None
+        self._latest: tracemalloc.Snapshot | None = None
+
+    def sample(self) -> None:
+        """Record RSS and traced memory now (all of it, and the client's own)."""
+        snapshot = tracemalloc.take_snapshot()
+        client = snapshot.filter_traces(
+            [tracemalloc.Filter(True, pattern) for pattern in CLIENT_FILES]
+        )
+        at = time.monotonic() - self.started
+        self.samples.append(
+            MemorySample(
+                at=at,
+                rss=_rss_bytes(),
+                traced=sum(stat.size for stat in snapshot.statistics("filename")),
+                traced_client=sum(stat.size for stat in client.statistics("filename")),
+            )
+        )
+        if at <= self.window or self._baseline is None:
+            self._baseline = client
+        self._latest = client
+
+    def growth(self, attribute: str) -> dict[str, Any]:
+        """Mean of ``attribute`` over the first and the last window, and the relative change."""
+        samples = self.samples
+        end = samples[-1].at if samples else 0.0
+        first = [getattr(s, attribute) for s in samples if s.at <= self.window]
+        last = [getattr(s, attribute) for s in samples if s.at >= end - self.window]
+        first_mean = sum(first) / len(first) if first else 0.0
+        last_mean = sum(last) / len(last) if last else 0.0
+        ratio = (last_mean - first_mean) / first_mean if first_mean else 0.0
+        return {"first": round(first_mean), "last": round(last_mean), "growth": round(ratio, 4)}
+
+    def top_client_growth(self, count: int = 5) -> list[str]:
+        """The client source lines whose allocations grew most since the first window."""
+        if self._baseline is None or self._latest is None:
+            return []
+        stats = self._latest.compare_to(self._baseline, "lineno")
+        return [str(stat) for stat in stats[:count]]
 
 
 # ---------------------------------------------------------------------- clients
@@ -282,9 +323,9 @@ async def _faults(
         turn += 1
 
 
-async def _sampler(samples: list[MemorySample], started: float, until: float) -> None:
+async def _sampler(memory: MemoryWatch, until: float) -> None:
     while time.monotonic() < until:
-        samples.append(_sample(started))
+        memory.sample()
         await asyncio.sleep(SAMPLE_PERIOD)
 
 
@@ -305,9 +346,7 @@ async def _database(no_db: bool) -> AsyncGenerator[str | None]:
 async def run(seconds: float, fault_every: float, no_db: bool) -> dict[str, Any]:
     """Run the soak and return its report."""
     tallies = Tallies()
-    samples: list[MemorySample] = []
     tracemalloc.start()
-    started = time.monotonic()
     options = ServerOptions(presence_max_calls=1_000_000)
     async with (
         _database(no_db) as dsn,
@@ -350,22 +389,23 @@ async def run(seconds: float, fault_every: float, no_db: bool) -> dict[str, Any]
         await watching.subscribe(peer.on_state(TOPIC))
         await presence.subscribe(peer.on_state(PRESENCE_TOPIC))
 
-        until = time.monotonic() + seconds
+        memory = MemoryWatch(seconds)
+        until = memory.started + seconds
         work = [
             _sender(sender, peer, tallies, until),
             _churn(churner, tallies, until),
             _faults(server, clients, tallies, fault_every, until),
-            _sampler(samples, started, until),
+            _sampler(memory, until),
         ]
         if dsn is not None and table is not None:
             work.append(_writer(dsn, table, tallies, until))
         await asyncio.gather(*work)
         await _settle(tallies)
-        samples.append(_sample(started))
+        memory.sample()
         for watched in clients:
             await watched.client.close()
     tracemalloc.stop()
-    return _report(tallies, samples, seconds)
+    return _report(tallies, memory, seconds)
 
 
 async def _settle(tallies: Tallies) -> None:
@@ -377,17 +417,7 @@ async def _settle(tallies: Tallies) -> None:
                 await tallies.peer_progress.wait()
 
 
-def _growth(samples: list[MemorySample], attribute: str, seconds: float) -> dict[str, Any]:
-    window = 60.0 if seconds >= 300 else seconds / 5
-    first = [getattr(s, attribute) for s in samples if s.at <= window]
-    last = [getattr(s, attribute) for s in samples if s.at >= samples[-1].at - window]
-    first_mean = sum(first) / len(first) if first else 0.0
-    last_mean = sum(last) / len(last) if last else 0.0
-    ratio = (last_mean - first_mean) / first_mean if first_mean else 0.0
-    return {"first": round(first_mean), "last": round(last_mean), "growth": round(ratio, 4)}
-
-
-def _report(tallies: Tallies, samples: list[MemorySample], seconds: float) -> dict[str, Any]:
+def _report(tallies: Tallies, memory: MemoryWatch, seconds: float) -> dict[str, Any]:
     lost = sorted(tallies.acked - set(tallies.self_received))
     self_dupes = {n: c for n, c in tallies.self_received.items() if c > 1}
     peer_dupes = {n: c for n, c in tallies.peer_received.items() if c > 1}
@@ -419,10 +449,12 @@ def _report(tallies: Tallies, samples: list[MemorySample], seconds: float) -> di
         "heartbeat_timeouts": dict(tallies.heartbeat_timeouts),
         "errors_reported": dict(tallies.errors),
         "memory": {
-            "rss_bytes": _growth(samples, "rss", seconds),
-            "tracemalloc_bytes": _growth(samples, "traced", seconds),
-            "tracemalloc_client_bytes": _growth(samples, "traced_client", seconds),
-            "samples": len(samples),
+            "window_seconds": memory.window,
+            "rss_bytes": memory.growth("rss"),
+            "tracemalloc_bytes": memory.growth("traced"),
+            "tracemalloc_client_bytes": memory.growth("traced_client"),
+            "client_top_growth": memory.top_client_growth(),
+            "samples": len(memory.samples),
         },
     }
 
