@@ -26,6 +26,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import tracemalloc
@@ -34,6 +35,7 @@ from collections import Counter
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from pydantic import JsonValue
@@ -501,12 +503,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the soak; print the table and the JSON report; 1 when the verdict is fail."""
+    """Run the soak; print the table and the JSON report; 1 when the verdict is fail.
+
+    SIGTERM stops it like Ctrl-C: the server and the throwaway database are shut down.
+    """
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     fault_every = args.fault_every if args.fault_every is not None else min(15.0, args.seconds / 5)
-    report = asyncio.run(run(args.seconds, fault_every, args.no_db))
+    try:
+        report = asyncio.run(run(args.seconds, fault_every, args.no_db))
+    except KeyboardInterrupt:
+        sys.stderr.write("soak interrupted: no report\n")
+        return 130
     text = json.dumps(report, indent=2, sort_keys=True)
     if args.json_out is not None:
         args.json_out.write_text(text + "\n")
