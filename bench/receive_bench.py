@@ -81,7 +81,9 @@ async def measure(
     """Fire the firehose, await ``wait()`` (the client has everything), report."""
     meter = Meter()
     meter.start()
-    server.send(cmd="firehose", topic=TOPIC, event=EVENT, payload=PAYLOAD, count=count, binary=binary)
+    server.send(
+        cmd="firehose", topic=TOPIC, event=EVENT, payload=PAYLOAD, count=count, binary=binary
+    )
     async with asyncio.timeout(600):
         await wait()
     meter.stop()

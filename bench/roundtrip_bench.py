@@ -1,0 +1,136 @@
+"""Round trip: a self broadcast with ack, one at a time; p50 and p99 latency in microseconds.
+
+The channel is joined with ``self`` and ``ack``; one round trip is the time from the send
+until both the broadcast's echo and the server's ack reply have been received (the server
+sends the echo first). Warm-up round trips are not counted.
+
+Run: ``python -m bench.roundtrip_bench --impl raw|official|realtime_typed [--count 2000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from typing import Any
+
+from realtime import AsyncRealtimeClient, RealtimeAcknowledgementStatus
+from websockets.asyncio.client import connect
+
+from bench.harness import Meter, ServerProcess, emit, percentile
+from bench.send_bench import BODY, EVENT, PAYLOAD, RawSocket, join_config
+
+TOPIC_NAME = "echo"
+WARMUP = 200
+CONFIG: dict[str, Any] = {"broadcast": {"ack": True, "self": True}}
+
+
+async def raw(server: ServerProcess, count: int) -> list[float]:
+    async with connect(server.socket_url("2.0.0")) as ws:
+        sock = RawSocket(ws)
+        topic = "realtime:" + TOPIC_NAME
+        config = join_config(True)
+        config["config"]["broadcast"]["self"] = True
+        ref = str(next(sock.refs))
+        await ws.send(json.dumps([ref, ref, topic, "phx_join", config]))
+        await sock.until_reply(ref)
+        join_ref = ref
+        dumps, loads, clock = json.dumps, json.loads, time.perf_counter
+        samples: list[float] = []
+        for _ in range(count + WARMUP):
+            ref = str(next(sock.refs))
+            start = clock()
+            await ws.send(dumps([join_ref, ref, topic, "broadcast", BODY]))
+            echoed = False
+            while True:
+                frame = loads(await ws.recv())
+                if frame[3] == "broadcast":
+                    echoed = True
+                elif frame[3] == "phx_reply" and frame[1] == ref:
+                    break
+            samples.append(clock() - start)
+            assert echoed
+        return samples[WARMUP:]
+
+
+async def official(server: ServerProcess, count: int) -> list[float]:
+    client = AsyncRealtimeClient(server.url, token=server.anon_key, auto_reconnect=False)
+    config = join_config(True)["config"]
+    config["broadcast"]["self"] = True
+    channel = client.channel(TOPIC_NAME, {"config": config})  # type: ignore[arg-type,typeddict-item]
+    echoes = [0]
+
+    def on_echo(_message: object) -> None:
+        echoes[0] += 1
+
+    channel.on_broadcast(EVENT, on_echo)
+    await channel.subscribe()
+    loop = asyncio.get_running_loop()
+    clock = time.perf_counter
+    samples: list[float] = []
+    try:
+        for index in range(count + WARMUP):
+            acked: asyncio.Future[None] = loop.create_future()
+            start = clock()
+            push = await channel.push("broadcast", BODY)
+            push.receive(RealtimeAcknowledgementStatus.Ok, lambda _r, f=acked: f.set_result(None))
+            await acked
+            samples.append(clock() - start)
+            assert echoes[0] == index + 1
+    finally:
+        await client.close()
+    return samples[WARMUP:]
+
+
+async def realtime_typed(server: ServerProcess, count: int) -> list[float]:
+    from realtime_typed import RealtimeClient
+
+    async with RealtimeClient(server.url, apikey=server.anon_key) as client:
+        channel = client.channel(TOPIC_NAME, broadcast_self=True, broadcast_ack=True)
+        echoes = [0]
+
+        def on_echo(_message: object) -> None:
+            echoes[0] += 1
+
+        channel.on_broadcast(EVENT, on_echo)
+        await channel.subscribe()
+        send = channel.send_broadcast
+        clock = time.perf_counter
+        samples: list[float] = []
+        for index in range(count + WARMUP):
+            start = clock()
+            await send(EVENT, PAYLOAD)
+            samples.append(clock() - start)
+            assert echoes[0] == index + 1
+        return samples[WARMUP:]
+
+
+IMPLS = {"raw": raw, "official": official, "realtime_typed": realtime_typed}
+
+
+async def run(impl: str, count: int) -> dict[str, Any]:
+    async with ServerProcess() as server:
+        meter = Meter()
+        meter.start()
+        async with asyncio.timeout(600):
+            samples = await IMPLS[impl](server, count)
+        meter.stop()
+    return {
+        "p50_us": percentile(samples, 0.5) * 1e6,
+        "p99_us": percentile(samples, 0.99) * 1e6,
+        "wall_s": meter.wall_s,
+        "cpu_s": meter.cpu_s,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--impl", choices=sorted(IMPLS), required=True)
+    parser.add_argument("--count", type=int, default=2000)
+    args = parser.parse_args()
+    emit("roundtrip", args.impl, count=args.count, **asyncio.run(run(args.impl, args.count)))
+
+
+if __name__ == "__main__":
+    main()
