@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple, cast
 
@@ -56,6 +57,12 @@ ENCODING_JSON: Final = 1
 
 _loads = json.loads
 _decimal_loads = json.JSONDecoder(parse_float=Decimal).decode
+# The decoders' C scanners, called directly on the hot path: a frame that starts with its JSON
+# value (every server's does) skips json.loads' Python layers. Anything else, including every
+# error, takes the full decoder, which gives the usual messages.
+_scan = json.JSONDecoder().scan_once
+_decimal_scan = json.JSONDecoder(parse_float=Decimal).scan_once
+_JSON_WHITESPACE: Final = " \t\n\r"
 # A Decimal is written as the exact JSON number it holds: the encoder emits it as a tagged
 # string (the tag starts with a NUL, which JSON always escapes, and a per-process random part),
 # and the tags are then unwrapped. Payloads without a Decimal pay one substring search.
@@ -98,6 +105,9 @@ class Frame(NamedTuple):
     payload: Any
 
 
+_new_frame = cast("Callable[[type[Frame], list[Any]], Frame]", tuple.__new__)
+
+
 class UserBroadcast(NamedTuple):
     """A client's binary user broadcast (kind 3) as the server reads it.
 
@@ -132,12 +142,29 @@ def _parse_json(text: str | bytes, mark: str) -> Any:
         text = text.decode("utf-8")
     try:
         if mark in text:
-            value = _decimal_loads(text)
+            value = _fast_loads(_decimal_scan, text)
+            if value is _FALLBACK:
+                value = _decimal_loads(text)
             if _event_of(value) == "postgres_changes":
                 return value
-        return _loads(text)
+        value = _fast_loads(_scan, text)
+        return _loads(text) if value is _FALLBACK else value
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError(f"frame is not valid JSON: {exc}") from exc
+
+
+_FALLBACK: Final = object()
+
+
+def _fast_loads(scan: Any, text: str) -> Any:
+    """``text`` parsed by ``scan`` when it is one JSON value and whitespace, else ``_FALLBACK``."""
+    try:
+        value, end = scan(text, 0)
+    except (StopIteration, ValueError):
+        return _FALLBACK
+    if end != len(text) and text[end:].strip(_JSON_WHITESPACE):
+        return _FALLBACK
+    return value
 
 
 def _event_of(value: Any) -> Any:
@@ -165,6 +192,8 @@ def _frame_from_array(value: Any) -> Frame:
     join_ref, ref, topic, event, payload = items
     if type(topic) is not str or type(event) is not str:
         raise ProtocolError("topic and event must be strings")
+    if (join_ref is None or type(join_ref) is str) and (ref is None or type(ref) is str):
+        return _new_frame(Frame, items)
     return Frame(_check_ref("join_ref", join_ref), _check_ref("ref", ref), topic, event, payload)
 
 
