@@ -60,8 +60,9 @@ _decimal_loads = json.JSONDecoder(parse_float=Decimal).decode
 # The decoders' C scanners, called directly on the hot path: a frame that starts with its JSON
 # value (every server's does) skips json.loads' Python layers. Anything else, including every
 # error, takes the full decoder, which gives the usual messages.
-_scan = json.JSONDecoder().scan_once
-_decimal_scan = json.JSONDecoder(parse_float=Decimal).scan_once
+_Scanner = Callable[[str, int], tuple[Any, int]]
+_scan = cast("_Scanner", vars(json.JSONDecoder())["scan_once"])
+_decimal_scan = cast("_Scanner", vars(json.JSONDecoder(parse_float=Decimal))["scan_once"])
 _JSON_WHITESPACE: Final = " \t\n\r"
 # A Decimal is written as the exact JSON number it holds: the encoder emits it as a tagged
 # string (the tag starts with a NUL, which JSON always escapes, and a per-process random part),
@@ -105,7 +106,7 @@ class Frame(NamedTuple):
     payload: Any
 
 
-_new_frame = cast("Callable[[type[Frame], list[Any]], Frame]", tuple.__new__)
+_new_frame = cast("Callable[[type[Frame], list[Any]], Frame]", vars(tuple)["__new__"])
 
 
 class UserBroadcast(NamedTuple):
@@ -156,7 +157,7 @@ def _parse_json(text: str | bytes, mark: str) -> Any:
 _FALLBACK: Final = object()
 
 
-def _fast_loads(scan: Any, text: str) -> Any:
+def _fast_loads(scan: _Scanner, text: str) -> Any:
     """``text`` parsed by ``scan`` when it is one JSON value and whitespace, else ``_FALLBACK``."""
     try:
         value, end = scan(text, 0)
