@@ -199,6 +199,15 @@ JOBS: tuple[Job, ...] = (
                 3.0,
             ),
         ),
+        note=(
+            "Where the gap comes from (pyinstrument on realtime-typed's send path): about half "
+            "of the client's time is `websockets`' `ClientConnection.send`, once per message, "
+            "a quarter is the kind-3 encoding (`encode_client_frame`, mostly the JSON encoder), "
+            "the rest is the Phoenix core's push and the client's pump. The raw loop pays the "
+            "same `send()` per message and reaches only about 3x the official client per CPU "
+            "second itself, so 3x needs fewer socket writes per message (frames queued in one "
+            "pump written together), a change in the client's writer."
+        ),
     ),
     Job(
         "send_ack",
@@ -217,6 +226,13 @@ JOBS: tuple[Job, ...] = (
                 "send_ack/official",
                 3.0,
             ),
+        ),
+        note=(
+            "`send_broadcast` with ack is awaited per message, so pipelining costs an asyncio "
+            "task, a future and a push deadline per message on top of the send path above; "
+            "the official client's `push()` returns before the reply and needs none. Its wall "
+            "time also varies most between runs (the client often waits for a core), so the "
+            "per-CPU-second ratio is the steadier one."
         ),
     ),
     Job(
@@ -245,6 +261,12 @@ JOBS: tuple[Job, ...] = (
                 1.2,
                 higher_is_better=False,
             ),
+        ),
+        note=(
+            "p99 on this machine is set by waiting for a shared core (the raw loop's own p99 "
+            "is many times its p50), so it says little about the libraries. The p50 gap is "
+            "the client's CPU per round trip beyond the raw loop's (client CPU column): the "
+            "send path above plus the reply's trip through the core and the push's future."
         ),
     ),
     Job(
@@ -384,6 +406,8 @@ def job_table(job: Job, results: dict[str, Result]) -> list[str]:
         cells.append(str(result.get("samples", 1)))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    if job.note:
+        lines += [job.note, ""]
     for target in job.targets:
         lines.append("- " + target_line(target, results))
     if job.targets:

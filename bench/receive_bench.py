@@ -99,7 +99,7 @@ async def measure(
 
 def _raw_broadcast_payload(data: str | bytes) -> Any:
     """The user payload of a v2 broadcast frame, or ``None`` for any other frame."""
-    if type(data) is str:
+    if isinstance(data, str):
         frame = json.loads(data)
         if frame[3] != "broadcast" or frame[2] != TOPIC:
             return None

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from realtime import AsyncRealtimeClient, RealtimeAcknowledgementStatus
@@ -20,6 +21,7 @@ from websockets.asyncio.client import connect
 
 from bench.harness import Meter, ServerProcess, emit, percentile
 from bench.send_bench import BODY, EVENT, PAYLOAD, RawSocket, join_config
+from realtime_typed import RealtimeClient
 
 TOPIC_NAME = "echo"
 WARMUP = 200
@@ -54,11 +56,20 @@ async def raw(server: ServerProcess, count: int) -> list[float]:
         return samples[WARMUP:]
 
 
+def _resolver(future: asyncio.Future[None]) -> Callable[[object], None]:
+    """A reply callback that resolves ``future``."""
+
+    def resolve(_response: object) -> None:
+        future.set_result(None)
+
+    return resolve
+
+
 async def official(server: ServerProcess, count: int) -> list[float]:
     client = AsyncRealtimeClient(server.url, token=server.anon_key, auto_reconnect=False)
     config = join_config(True)["config"]
     config["broadcast"]["self"] = True
-    channel = client.channel(TOPIC_NAME, {"config": config})  # type: ignore[arg-type,typeddict-item]
+    channel = client.channel(TOPIC_NAME, {"config": config})
     echoes = [0]
 
     def on_echo(_message: object) -> None:
@@ -74,7 +85,7 @@ async def official(server: ServerProcess, count: int) -> list[float]:
             acked: asyncio.Future[None] = loop.create_future()
             start = clock()
             push = await channel.push("broadcast", BODY)
-            push.receive(RealtimeAcknowledgementStatus.Ok, lambda _r, f=acked: f.set_result(None))
+            push.receive(RealtimeAcknowledgementStatus.Ok, _resolver(acked))
             await acked
             samples.append(clock() - start)
             assert echoes[0] == index + 1
@@ -84,8 +95,6 @@ async def official(server: ServerProcess, count: int) -> list[float]:
 
 
 async def realtime_typed(server: ServerProcess, count: int) -> list[float]:
-    from realtime_typed import RealtimeClient
-
     async with RealtimeClient(server.url, apikey=server.anon_key) as client:
         channel = client.channel(TOPIC_NAME, broadcast_self=True, broadcast_ack=True)
         echoes = [0]

@@ -116,8 +116,8 @@ def _ack_chunk(pushes: list[Any], size: int) -> asyncio.Event:
 
 async def official(server: ServerProcess, count: int, ack: bool, window: int) -> Meter:
     client = AsyncRealtimeClient(server.url, token=server.anon_key, auto_reconnect=False)
-    channel = client.channel(TOPIC_NAME, {"config": join_config(ack)["config"]})  # type: ignore[arg-type,typeddict-item]
-    sync = client.channel(SYNC_NAME, {"config": join_config(True)["config"]})  # type: ignore[arg-type,typeddict-item]
+    channel = client.channel(TOPIC_NAME, {"config": join_config(ack)["config"]})
+    sync = client.channel(SYNC_NAME, {"config": join_config(True)["config"]})
     await channel.subscribe()
     await sync.subscribe()
     try:
