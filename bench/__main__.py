@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,6 @@ class Job:
     metrics: tuple[tuple[str, str], ...]
     targets: tuple[Target, ...] = ()
     note: str = ""
-    extra_runs: tuple[str, ...] = field(default=())
 
 
 def _module(name: str, *args: str) -> tuple[str, ...]:
@@ -263,8 +262,8 @@ JOBS: tuple[Job, ...] = (
             ),
         ),
         note=(
-            "p99 on this machine is set by waiting for a shared core (the raw loop's own p99 "
-            "is many times its p50), so it says little about the libraries. The p50 gap is "
+            "p99 on this machine depends mostly on waits for a shared core and swings between "
+            "runs (the raw loop's own p99 has ranged from 0.3 to 4 ms). The p50 gap is "
             "the client's CPU per round trip beyond the raw loop's (client CPU column): the "
             "send path above plus the reply's trip through the core and the push's future."
         ),
