@@ -26,7 +26,9 @@ the keys it touches), not to the size of the state.
 from __future__ import annotations
 
 import logging
-from typing import Any, Final, Literal, NamedTuple
+from collections.abc import Callable
+from itertools import repeat
+from typing import Any, Final, Literal, NamedTuple, cast
 
 from realtime_typed.errors import ProtocolError
 
@@ -37,8 +39,8 @@ logger = logging.getLogger(__name__)
 Meta = dict[str, Any]
 """A presence meta in user shape: ``presence_ref`` plus the tracked fields."""
 
-_Groups = dict[str, dict[str, Meta]]
-"""Parsed presences: key -> ``phx_ref`` -> user-shaped meta, in wire order."""
+_Groups = dict[str, list[Meta]]
+"""Parsed presences: key -> user-shaped metas in wire order, one per ``presence_ref``."""
 _Diff = tuple[_Groups, _Groups]
 """Parsed joins and leaves."""
 
@@ -52,8 +54,9 @@ class PresenceEvent(NamedTuple):
     * ``sync``: fired once after each applied state or diff; ``key`` is ``None`` and both
       lists are empty.
 
-    The lists and metas are shared with :meth:`PresenceSync.state`: read them, copy before
-    changing them.
+    The lists and metas are shared with :meth:`PresenceSync.state` and between events (each
+    sync has the same event, and a full state's joins of new keys one empty ``current``): read
+    them, copy before changing them.
     """
 
     kind: Literal["join", "leave", "sync"]
@@ -66,6 +69,11 @@ _REF: Final = "phx_ref"
 _REF_PREV: Final = "phx_ref_prev"
 _USER_REF: Final = "presence_ref"
 _NOTHING: Final[dict[str, object]] = {}
+_new_event: Final = cast(
+    "Callable[[type[PresenceEvent], tuple[Any, ...]], PresenceEvent]",
+    tuple.__new__,  # pyright: ignore[reportUnknownMemberType]
+)
+"""Builds a :class:`PresenceEvent` from one tuple, without the Python-level ``__new__``."""
 
 
 def to_user_meta(meta: Meta) -> Meta:
@@ -89,9 +97,9 @@ class PresenceSync:
         self._join_ref: str | None = None
         self._synced = False
         self._pending: list[_Diff] = []
-        self._known: dict[str, dict[str, Meta]] = {}
-        self._lists: dict[str, list[Meta]] = {}
+        self._state: _Groups = {}
         self._snapshot: dict[str, list[Meta]] | None = None
+        self._sync = PresenceEvent("sync", None, [], [])
         self.stale_states = 0
         """presence_state messages ignored because they belong to an earlier join."""
         self.discarded_diffs = 0
@@ -135,12 +143,23 @@ class PresenceSync:
         if self._join_ref is None:
             self._join_ref = join_ref
         self._synced = True
-        events: list[PresenceEvent] = []
-        self._apply(self._reconcile(new_state), events)
-        for diff in self._pending:
-            self._apply(diff, events)
+        if self._state:
+            events = self._apply(*self._reconcile(new_state))
+        else:  # all joins: the parsed groups become the state, one event per key
+            self._state = new_state
+            self._snapshot = None
+            absent: list[Meta] = []
+            events = list(
+                map(
+                    _new_event,
+                    repeat(PresenceEvent),
+                    zip(repeat("join"), new_state, repeat(absent), new_state.values()),
+                )
+            )
+        for joins, leaves in self._pending:
+            events += self._apply(joins, leaves)
         self._pending.clear()
-        events.append(PresenceEvent("sync", None, [], []))
+        events.append(self._sync)
         return events
 
     def apply_diff(self, payload: object) -> list[PresenceEvent]:
@@ -148,16 +167,13 @@ class PresenceSync:
         if not isinstance(payload, dict):
             raise ProtocolError("presence_diff payload is not an object")
         fields: dict[str, object] = payload  # pyright: ignore[reportUnknownVariableType]
-        diff = (
-            _parse_groups(fields.get("joins", _NOTHING), "presence_diff joins"),
-            _parse_groups(fields.get("leaves", _NOTHING), "presence_diff leaves"),
-        )
+        joins = _parse_groups(fields.get("joins", _NOTHING), "presence_diff joins")
+        leaves = _parse_groups(fields.get("leaves", _NOTHING), "presence_diff leaves")
         if not self._synced:
-            self._pending.append(diff)
+            self._pending.append((joins, leaves))
             return []
-        events: list[PresenceEvent] = []
-        self._apply(diff, events)
-        events.append(PresenceEvent("sync", None, [], []))
+        events = self._apply(joins, leaves)
+        events.append(self._sync)
         return events
 
     def state(self) -> dict[str, list[Meta]]:
@@ -167,89 +183,107 @@ class PresenceSync:
         treat it and its metas as read-only.
         """
         if self._snapshot is None:
-            self._snapshot = dict(self._lists)
+            self._snapshot = dict(self._state)
         return self._snapshot
 
     def _reconcile(self, new_state: _Groups) -> _Diff:
         """The diff from the current state to ``new_state``, as Phoenix ``syncState`` has it."""
-        known = self._known
+        state = self._state
         joins: _Groups = {}
-        leaves: _Groups = {key: dict(index) for key, index in known.items() if key not in new_state}
+        leaves: _Groups = {key: metas for key, metas in state.items() if key not in new_state}
         for key, metas in new_state.items():
-            index = known.get(key)
-            if index is None:
+            current = state.get(key)
+            if current is None:
                 joins[key] = metas
                 continue
-            joined = {ref: meta for ref, meta in metas.items() if ref not in index}
+            current_refs = {meta[_USER_REF] for meta in current}
+            new_refs = {meta[_USER_REF] for meta in metas}
+            if current_refs == new_refs:
+                continue
+            joined = [meta for meta in metas if meta[_USER_REF] not in current_refs]
             if joined:
                 joins[key] = joined
-            left = {ref: meta for ref, meta in index.items() if ref not in metas}
+            left = [meta for meta in current if meta[_USER_REF] not in new_refs]
             if left:
                 leaves[key] = left
         return joins, leaves
 
-    def _apply(self, diff: _Diff, events: list[PresenceEvent]) -> None:
-        """Phoenix ``syncDiff``: joins first, then leaves; events appended in that order.
+    def _apply(self, joins: _Groups, leaves: _Groups) -> list[PresenceEvent]:
+        """Phoenix ``syncDiff``: joins first, then leaves; their events in that order.
 
-        The parsed groups are private to this object: a joined group becomes the index of a
-        new key, and its list of metas is both the event's and the state's.
+        No list of metas is changed once built: the state, its snapshots and the events share
+        them, and a change to a key puts a new list in its place.
         """
-        joins, leaves = diff
-        known = self._known
-        lists = self._lists
-        add = events.append
-        for key, metas in joins.items():
-            index = known.get(key)
-            if index is None:
-                known[key] = metas
-                joined = lists[key] = list(metas.values())
-                add(PresenceEvent("join", key, [], joined))
-                continue
-            before = lists[key]
-            for ref, meta in metas.items():
-                index.pop(ref, None)
-                index[ref] = meta
-            lists[key] = list(index.values())
-            add(PresenceEvent("join", key, before, list(metas.values())))
-        for key, metas in leaves.items():
-            index = known.get(key)
-            if index is None:
-                continue
-            for ref in metas:
-                index.pop(ref, None)
-            if index:
-                after = lists[key] = list(index.values())
+        state = self._state
+        events: list[PresenceEvent] = []
+        for key, joined in joins.items():
+            current = state.get(key)
+            if current is None:
+                state[key] = joined
+                events.append(_new_event(PresenceEvent, ("join", key, [], joined)))
             else:
-                after = []
-                del known[key]
-                del lists[key]
-            add(PresenceEvent("leave", key, after, list(metas.values())))
-        if joins or leaves:
+                state[key] = _without(current, joined) + joined
+                events.append(_new_event(PresenceEvent, ("join", key, current, joined)))
+        for key, left in leaves.items():
+            current = state.get(key)
+            if current is not None:
+                after = _without(current, left)
+                if after:
+                    state[key] = after
+                else:
+                    del state[key]
+                events.append(_new_event(PresenceEvent, ("leave", key, after, left)))
+        if events:
             self._snapshot = None
+        return events
+
+
+def _without(metas: list[Meta], removed: list[Meta]) -> list[Meta]:
+    """``metas`` but those whose ``presence_ref`` is one of ``removed``'s (itself if none is)."""
+    if len(metas) == 1:
+        ref = metas[0][_USER_REF]
+        for meta in removed:
+            if meta[_USER_REF] == ref:
+                return []
+        return metas
+    refs = {meta[_USER_REF] for meta in removed}
+    return [meta for meta in metas if meta[_USER_REF] not in refs]
 
 
 def _parse_groups(value: object, what: str) -> _Groups:
     """Check ``{key: {"metas": [{"phx_ref": str, ...}, ...]}}`` and convert it to user shape.
 
-    A ref repeated under one key keeps its first position and its last meta.
+    A ref repeated under one key keeps its first position and its last meta. The result is
+    new: its dict and lists belong to the caller.
     """
     if not isinstance(value, dict):
         raise ProtocolError(f"{what} is not an object")
     groups: _Groups = {}
-    presences: dict[str, object] = value  # pyright: ignore[reportUnknownVariableType]
-    for key, presence in presences.items():
-        metas = presence.get("metas") if isinstance(presence, dict) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-        if not isinstance(metas, list):
-            raise ProtocolError(f"{what}: presence {key!r} has no metas list")
-        index: dict[str, Meta] = {}
-        for meta in metas:  # pyright: ignore[reportUnknownVariableType]
-            user: Meta = meta.copy() if isinstance(meta, dict) else {}  # pyright: ignore[reportUnknownVariableType]
-            ref = user.pop(_REF, None)
-            if not isinstance(ref, str):
-                raise ProtocolError(f"{what}: a meta of presence {key!r} has no string phx_ref")
-            user[_USER_REF] = ref
-            if _REF_PREV in user:
-                del user[_REF_PREV]
-            index[ref] = user
-        groups[key] = index
+    if not value:
+        return groups
+    presences: dict[str, Any] = value  # pyright: ignore[reportUnknownVariableType]
+    key = ""
+    try:
+        for key, presence in presences.items():
+            metas: object = presence["metas"]
+            if not isinstance(metas, list):
+                raise TypeError
+            users: list[Meta] = []
+            for meta in metas:  # pyright: ignore[reportUnknownVariableType]
+                user: Meta = {**meta}
+                ref = user.pop(_REF)
+                if not isinstance(ref, str):
+                    raise TypeError
+                user[_USER_REF] = ref
+                user.pop(_REF_PREV, None)
+                users.append(user)
+            if len(users) > 1:
+                by_ref = {user[_USER_REF]: user for user in users}
+                if len(by_ref) < len(users):
+                    users = list(by_ref.values())
+            groups[key] = users
+    except (KeyError, TypeError):
+        raise ProtocolError(
+            f"{what}: presence {key!r} is not {{'metas': [{{'phx_ref': str, ...}}, ...]}}"
+        ) from None
     return groups

@@ -298,3 +298,46 @@ def test_missing_joins_or_leaves_count_as_empty() -> None:
     sync.apply_diff({"joins": {"k": {"metas": [{"phx_ref": "1"}]}}})
     sync.apply_diff({"leaves": {"k": {"metas": [{"phx_ref": "1"}]}}})
     assert sync.state() == {}
+
+
+def test_a_ref_repeated_under_one_key_keeps_its_first_place_and_last_meta() -> None:
+    sync = synced(
+        {"u": {"metas": [{"phx_ref": "a", "v": 1}, {"phx_ref": "b"}, {"phx_ref": "a", "v": 2}]}}
+    )
+    assert sync.state() == {"u": [{"presence_ref": "a", "v": 2}, {"presence_ref": "b"}]}
+
+
+def test_events_and_snapshots_keep_their_content_through_later_changes() -> None:
+    sync = PresenceSync()
+    sync.reset("1")
+    first = sync.apply_state(
+        "1", {"u": {"metas": [{"phx_ref": "a"}]}, "v": {"metas": [{"phx_ref": "b"}]}}
+    )
+    snapshot = sync.state()
+    later = [
+        sync.apply_diff(diff(joins={"u": {"metas": [{"phx_ref": "c"}]}})),
+        sync.apply_diff(diff(leaves={"u": {"metas": [{"phx_ref": "a"}]}})),
+        sync.apply_diff(diff(leaves={"v": {"metas": [{"phx_ref": "b"}]}})),
+        sync.apply_diff(diff(joins={"w": {"metas": [{"phx_ref": "d"}]}})),
+    ]
+    assert first == [
+        PresenceEvent("join", "u", [], [{"presence_ref": "a"}]),
+        PresenceEvent("join", "v", [], [{"presence_ref": "b"}]),
+        SYNC,
+    ]
+    assert snapshot == {"u": [{"presence_ref": "a"}], "v": [{"presence_ref": "b"}]}
+    assert [events[0] for events in later] == [
+        PresenceEvent("join", "u", [{"presence_ref": "a"}], [{"presence_ref": "c"}]),
+        PresenceEvent("leave", "u", [{"presence_ref": "c"}], [{"presence_ref": "a"}]),
+        PresenceEvent("leave", "v", [], [{"presence_ref": "b"}]),
+        PresenceEvent("join", "w", [], [{"presence_ref": "d"}]),
+    ]
+    assert all(events[-1] == SYNC for events in later)
+    assert sync.state() == {"u": [{"presence_ref": "c"}], "w": [{"presence_ref": "d"}]}
+
+
+def test_a_malformed_presence_is_named_in_the_error() -> None:
+    sync = synced({})
+    with pytest.raises(ProtocolError, match="presence_diff joins: presence 'bad'"):
+        sync.apply_diff(diff(joins={"ok": {"metas": []}, "bad": {"metas": [{"phx_ref": None}]}}))
+    assert sync.state() == {}
