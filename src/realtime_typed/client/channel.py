@@ -103,6 +103,8 @@ class Channel(Generic[MetaT]):
         self._streams: list[MessageStream[Any]] = []
         self._first_join: asyncio.Future[None] | None = None
         self._closed_waiter: asyncio.Future[None] | None = None
+        self._join_lost: asyncio.Future[None] | None = None
+        """Resolved when the current join ends (error, timeout, close)."""
         self._closed = False
         self._handlers: dict[str, Callable[[Any], None]] = {
             "broadcast": self._broadcast_received,
@@ -178,6 +180,9 @@ class Channel(Generic[MetaT]):
 
     def state_changed(self, state: SubscribeState, error: Exception | None) -> None:
         """Called by the client for each state change of this channel."""
+        lost = self._join_lost
+        if lost is not None and not lost.done():
+            lost.set_result(None)
         if state is SubscribeState.SUBSCRIBED:
             self._joined()
         elif state is SubscribeState.CLOSED:
@@ -197,10 +202,20 @@ class Channel(Generic[MetaT]):
 
     def _joined(self) -> None:
         self._changes.assign_ids(self._machine.binding_ids)
+        self._join_lost = asyncio.get_running_loop().create_future()
         tracked = self._presence.tracked
         if tracked is not None:
-            self._client.core.push(self.topic, "presence", _track(tracked), self._client.now())
+            retrack = self._client.start_push(self.topic, "presence", _track(tracked))
+            retrack.add_done_callback(self._retrack_done)
         self._client.refresh_auth_later()
+
+    def _retrack_done(self, retrack: asyncio.Future[None]) -> None:
+        """Report a failed automatic re-track, unless the channel closed meanwhile."""
+        if retrack.cancelled():
+            return
+        error = retrack.exception()
+        if isinstance(error, Exception) and not (self._closed and isinstance(error, ChannelError)):
+            self._client.report(error)
 
     def _finish(self) -> None:
         for stream in list(self._streams):
@@ -604,15 +619,31 @@ class Channel(Generic[MetaT]):
         """
         payload = self._presence.encode(meta)
         self._presence.tracked = payload
-        if self._machine.state is ChannelState.JOINED:
-            await self._client.push(self.topic, "presence", _track(payload), wait=True)
+        await self._push_presence(_track(payload))
 
     async def untrack(self) -> None:
-        """Stop being present on this channel."""
+        """Stop being present on this channel (the server forgets it on every disconnect)."""
         self._presence.tracked = None
-        if self._machine.state is ChannelState.JOINED:
-            body = {"type": "presence", "event": "untrack"}
-            await self._client.push(self.topic, "presence", body, wait=True)
+        await self._push_presence({"type": "presence", "event": "untrack"})
+
+    async def _push_presence(self, body: dict[str, Any]) -> None:
+        """Send a presence push when joined and wait for its reply.
+
+        If the join is lost before the reply (a dropped socket), the wait ends there: the server
+        drops the presence of a lost connection and the rejoin re-tracks the last tracked meta,
+        so the request takes effect without waiting out a reply that can no longer come.
+        """
+        lost = self._join_lost
+        if self._machine.state is not ChannelState.JOINED or lost is None or lost.done():
+            return
+        reply = self._client.start_push(self.topic, "presence", body)
+        await self._client.pump()
+        try:
+            await asyncio.wait((reply, lost), return_when=asyncio.FIRST_COMPLETED)
+            if reply.done():
+                reply.result()
+        finally:
+            reply.cancel()
 
 
 def _track(meta: dict[str, Any]) -> dict[str, Any]:

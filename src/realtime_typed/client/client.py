@@ -448,24 +448,39 @@ class RealtimeClient:
     def _push_done(self, done: PushDone) -> None:
         push = done.push
         waiter = cast("asyncio.Future[None] | None", push.waiter)
+        if waiter is not None and waiter.done():
+            self.logger.debug(
+                "%s on %s: %s after its caller stopped waiting", push.event, push.topic, done.status
+            )
+            return
         if done.status == "ok":
-            if waiter is not None and not waiter.done():
+            if waiter is not None:
                 waiter.set_result(None)
             return
         error = _push_failure(push, done.status, done.response)
-        if waiter is not None and not waiter.done():
+        if waiter is not None:
             waiter.set_exception(error)
         else:
             self.report(error)
 
-    async def push(self, topic: str, event: str, payload: Any, *, wait: bool) -> None:
-        """Send a channel message; with ``wait``, until the server's reply."""
-        push = self.core.push(topic, event, payload, self.now(), expects_reply=wait)
-        if not wait:
-            await self.pump()
-            return
+    def start_push(self, topic: str, event: str, payload: Any) -> asyncio.Future[None]:
+        """Queue a channel message that expects a reply; the future resolves with the reply.
+
+        It fails with the reply's error, a timeout or the channel's closing. Cancelling it
+        abandons the reply quietly. The frame goes out at the next :meth:`pump`.
+        """
+        push = self.core.push(topic, event, payload, self.now())
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         push.waiter = waiter
+        return waiter
+
+    async def push(self, topic: str, event: str, payload: Any, *, wait: bool) -> None:
+        """Send a channel message; with ``wait``, until the server's reply."""
+        if not wait:
+            self.core.push(topic, event, payload, self.now(), expects_reply=False)
+            await self.pump()
+            return
+        waiter = self.start_push(topic, event, payload)
         await self.pump()
         await waiter
 
