@@ -1,0 +1,1 @@
+"""The example apps, run as their users run them, against the local server."""
