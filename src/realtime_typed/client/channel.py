@@ -20,6 +20,7 @@ from pydantic import JsonValue, ValidationError
 
 from realtime_typed.client.changes import UNTYPED_SPECS, ChangeRouter, ChangeSink, change_sink
 from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE, Listener
+from realtime_typed.client.persist import BroadcastReplay, Persist, check_persist
 from realtime_typed.client.presence import PresenceKind, PresenceView
 from realtime_typed.client.queues import DropOldestQueue
 from realtime_typed.client.streams import MessageStream
@@ -84,6 +85,7 @@ class Channel(Generic[MetaT]):
         presence_enabled: bool,
         private: bool,
         presence: PresenceSpec[Any] | None,
+        replay: BroadcastReplay | None = None,
     ) -> None:
         self._client = client
         self.topic = topic
@@ -91,6 +93,7 @@ class Channel(Generic[MetaT]):
         self.private = private
         self._ack = broadcast_ack
         self._self = broadcast_self
+        self._replay = dict(replay) if replay is not None else None
         self._presence_key = presence_key
         self._presence_enabled = presence_enabled or presence is not None
         self._machine = client.core.add_channel(topic, {})
@@ -130,8 +133,11 @@ class Channel(Generic[MetaT]):
         return self._machine.join_ref
 
     def _join_config(self) -> dict[str, Any]:
+        broadcast: dict[str, Any] = {"ack": self._ack, "self": self._self}
+        if self._replay is not None:
+            broadcast["replay"] = self._replay
         return {
-            "broadcast": {"ack": self._ack, "self": self._self},
+            "broadcast": broadcast,
             "presence": {
                 "key": self._presence_key,
                 "enabled": self._presence_enabled or self._presence.has_listeners,
@@ -393,15 +399,23 @@ class Channel(Generic[MetaT]):
             self._streams.remove(stream)
 
     @overload
-    async def send_broadcast(self, event: BroadcastSpec[T], payload: T) -> None: ...
+    async def send_broadcast(
+        self, event: BroadcastSpec[T], payload: T, *, persist: Persist = ...
+    ) -> None: ...
     @overload
-    async def send_broadcast(self, event: str, payload: JsonValue) -> None: ...
-    async def send_broadcast(self, event: BroadcastSpec[Any] | str, payload: Any) -> None:
+    async def send_broadcast(
+        self, event: str, payload: JsonValue, *, persist: Persist = ...
+    ) -> None: ...
+    async def send_broadcast(
+        self, event: BroadcastSpec[Any] | str, payload: Any, *, persist: Persist = False
+    ) -> None:
         """Broadcast ``payload`` as ``event`` to the channel's subscribers.
 
         Without ``broadcast_ack`` this returns once the frame is written (or queued, when the
         channel is not joined yet). With it, it waits for the server's reply and raises
         :class:`~realtime_typed.errors.PushTimeout` or :class:`~realtime_typed.errors.PushError`.
+        ``persist=True`` (or ``{"ttl": n}``) asks the server to store the message for replay;
+        it needs a private channel and the 2.0.0 serializer (``ValueError`` otherwise).
         """
         if isinstance(event, BroadcastSpec):
             name, value = event.event, event.encode(payload)
@@ -409,7 +423,10 @@ class Channel(Generic[MetaT]):
             name, value = event, payload
         if len(name.encode()) > MAX_FIELD_BYTES:
             raise ProtocolError(f"broadcast event name exceeds {MAX_FIELD_BYTES} bytes")
-        body = {"type": "broadcast", "event": name, "payload": value}
+        body: dict[str, Any] = {"type": "broadcast", "event": name, "payload": value}
+        if persist is not False:
+            check_persist(self.topic, persist, private=self.private, vsn=self._client.vsn)
+            body["persist"] = persist if isinstance(persist, bool) else dict(persist)
         await self._client.push(self.topic, "broadcast", body, wait=self._ack)
 
     async def http_send(
@@ -418,17 +435,23 @@ class Channel(Generic[MetaT]):
         payload: Any,
         *,
         timeout: float | None = None,
+        persist: Persist = False,
     ) -> None:
         """Broadcast through the REST API (``POST /api/broadcast/<topic>/events/<event>``).
 
         Raises :class:`~realtime_typed.errors.PushError` unless the server answers 202, and
         :class:`~realtime_typed.errors.PushTimeout` when it does not answer in time.
+        ``persist`` is as for :meth:`send_broadcast` (private channels only).
         """
         if isinstance(event, BroadcastSpec):
             name, value = event.event, event.encode(payload)
         else:
             name, value = event, payload
-        await self._client.rest_broadcast(self, name, value, timeout)
+        if persist is not False:
+            check_persist(self.topic, persist, private=self.private, vsn=None)
+        await self._client.rest_broadcast(
+            self, name, value, timeout, None if persist is False else persist
+        )
 
     # ------------------------------------------------------------------ system
 

@@ -33,6 +33,7 @@ from realtime_typed.client.channel import Channel
 from realtime_typed.client.connection import open_socket
 from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
 from realtime_typed.client.listeners import Listener
+from realtime_typed.client.persist import BroadcastReplay, Persist, check_replay, persist_query
 from realtime_typed.errors import (
     ChannelError,
     ConnectionClosed,
@@ -162,6 +163,11 @@ class RealtimeClient:
         return list(self._channels.values())
 
     @property
+    def vsn(self) -> Vsn:
+        """The serializer version of the socket."""
+        return self._vsn
+
+    @property
     def is_connected(self) -> bool:
         """Whether the socket is open."""
         return self.core.connected
@@ -177,6 +183,7 @@ class RealtimeClient:
         presence_key: str = "",
         presence_enabled: bool = False,
         private: bool = False,
+        broadcast_replay: BroadcastReplay | None = None,
     ) -> Channel[ModelT]: ...
     @overload
     def channel(
@@ -189,6 +196,7 @@ class RealtimeClient:
         presence_key: str = "",
         presence_enabled: bool = False,
         private: bool = False,
+        broadcast_replay: BroadcastReplay | None = None,
     ) -> Channel[dict[str, JsonValue]]: ...
     def channel(
         self,
@@ -200,14 +208,22 @@ class RealtimeClient:
         presence_key: str = "",
         presence_enabled: bool = False,
         private: bool = False,
+        broadcast_replay: BroadcastReplay | None = None,
     ) -> Channel[Any]:
         """The channel for ``topic`` (``realtime:`` is prefixed), created if needed.
 
         A topic has one channel at a time: asking again returns the existing one, whatever
         the options. Presence is asked for when ``presence`` is given, ``presence_enabled``
         is true or a presence callback is registered before subscribing.
+
+        ``broadcast_replay={"since": ms, "limit": n}`` asks the server to replay the broadcasts
+        stored since ``since`` (milliseconds since the epoch; at most ``limit``) at the join;
+        they arrive with ``meta.replayed`` set. Only private channels may replay: a public one
+        raises ``ValueError`` here, before anything is sent.
         """
         full = topic if topic.startswith(TOPIC_PREFIX) else TOPIC_PREFIX + topic
+        if broadcast_replay is not None:
+            check_replay(full, broadcast_replay, private=private)
         existing = self._channels.get(full)
         if existing is not None:
             return existing
@@ -220,6 +236,7 @@ class RealtimeClient:
             presence_enabled=presence_enabled,
             private=private,
             presence=presence,
+            replay=broadcast_replay,
         )
         self._channels[full] = channel
         return channel
@@ -512,7 +529,12 @@ class RealtimeClient:
     # ------------------------------------------------------------------ REST
 
     async def rest_broadcast(
-        self, channel: Channel[Any], event: str, payload: Any, wait_for: float | None
+        self,
+        channel: Channel[Any],
+        event: str,
+        payload: Any,
+        wait_for: float | None,
+        persist: Persist | None = None,
     ) -> None:
         """POST one broadcast to the REST API (see :meth:`Channel.http_send`)."""
         if payload is None:
@@ -520,8 +542,10 @@ class RealtimeClient:
         base, query = rest_broadcast_url(self._url)
         sub_topic = channel.topic.removeprefix(TOPIC_PREFIX)
         url = f"{base}/{quote(sub_topic, safe='')}/events/{quote(event, safe='')}"
-        if channel.private:
-            query = f"{query}&private=true" if query else "private=true"
+        extra = ["private=true"] if channel.private else []
+        if persist is not None:
+            extra.append(persist_query(persist))
+        query = "&".join([query, *extra] if query else extra)
         headers = {"apikey": self._apikey, "Content-Type": "application/json"}
         if self.core.access_token:
             headers["Authorization"] = f"Bearer {self.core.access_token}"
@@ -529,7 +553,7 @@ class RealtimeClient:
             self._http = httpx.AsyncClient()
         try:
             response = await self._http.post(
-                f"{url}?{query}",
+                f"{url}?{query}" if query else url,
                 content=json.dumps(payload, separators=(",", ":")).encode(),
                 headers=headers,
                 timeout=wait_for or self.timeout,
