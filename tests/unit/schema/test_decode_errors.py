@@ -40,7 +40,7 @@ def _kind4(topic: bytes, event: bytes, meta: bytes, payload: bytes) -> bytes:
 )
 def test_invalid_frame_names_the_problem(frame: str | bytes, vsn: str, problem: str) -> None:
     with pytest.raises(ProtocolError, match=problem):
-        decode_frame(frame, vsn=vsn)  # type: ignore[arg-type]
+        decode_frame(frame, vsn=vsn)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 @pytest.mark.parametrize(

@@ -150,7 +150,7 @@ def test_vsn1_cannot_carry_bytes() -> None:
 def test_unsupported_vsn_is_refused() -> None:
     heartbeat = HeartbeatPush(topic="phoenix", ref="1", payload=EmptyPayload())
     with pytest.raises(ProtocolError, match="unsupported serializer version"):
-        encode_frame(heartbeat, vsn="3.0.0")  # type: ignore[arg-type]
+        encode_frame(heartbeat, vsn="3.0.0")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 def test_unset_fields_are_left_out_and_none_is_sent_as_null() -> None:
