@@ -138,6 +138,7 @@ class RealtimeClient:
         self._heartbeat_listeners: list[Listener] = []
         self._http: httpx.AsyncClient | None = None
         self._reported: set[str] = set()
+        self._waiters: set[asyncio.Future[None]] = set()
         self.dropped: Counter[str] = Counter()
         """Frames not delivered, by reason (malformed, unknown topic, stale join_ref...)."""
 
@@ -294,7 +295,13 @@ class RealtimeClient:
             self._started = True
 
     async def close(self) -> None:
-        """Close the socket and stop every background task; channels end CLOSED."""
+        """Close the socket and stop every background task, keeping the channels.
+
+        Joined channels become errored (``CHANNEL_ERROR``) and rejoin, with the current token,
+        on the next :meth:`connect`; :meth:`remove_all_channels` leaves them instead. Pushes
+        waiting for a reply or for the channel to join fail with
+        :class:`~realtime_typed.errors.ChannelError`.
+        """
         self._started = False
         await self._shutdown()
 
@@ -361,8 +368,14 @@ class RealtimeClient:
                 await self.pump()
 
     async def _shutdown(self) -> None:
-        self.core.stop()
-        self._process_events()
+        core = self.core
+        core.stopped = True
+        if core.connected:
+            core.connection_lost(self.now(), ConnectionClosed(1000, "the client closed"))
+        self._end_pushes()
+        while core.has_output:
+            self._process_events()
+            core.data_to_send()
         ws = self._ws
         self._ws = None
         self._generation += 1
@@ -372,9 +385,20 @@ class RealtimeClient:
         self._http = None
         if http is not None:
             await http.aclose()
-        for listener in (*self._error_listeners, *self._heartbeat_listeners):
-            listener.close()
         await self._tasks.cancel_all()
+
+    def _end_pushes(self) -> None:
+        """Fail every push still waiting, for a reply or to be sent: the socket is closing."""
+        for machine in self.core.channels.values():
+            for push in machine.buffer:
+                push.cancel_deadline()
+                self._push_done(PushDone(push, "closed"))
+            machine.buffer.clear()
+        waiters = list(self._waiters)
+        self._waiters.clear()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(ChannelError("the client closed before the reply came"))
 
     # ------------------------------------------------------------------ driving the core
 
@@ -450,7 +474,8 @@ class RealtimeClient:
             )
         elif isinstance(event, CloseConnection):
             self._drop_socket(event.reason)
-        elif isinstance(event, ReconnectDue):  # pyright: ignore[reportUnnecessaryIsInstance]
+        elif isinstance(event, ReconnectDue) and self._started:  # pyright: ignore[reportUnnecessaryIsInstance]
+            # not started: a reconnect left over from before close(); connect() opens the socket
             self.logger.info("reconnecting (attempt %d)", event.attempt)
             self._tasks.spawn(self._reconnect(), "realtime-reconnect")
 
@@ -465,6 +490,8 @@ class RealtimeClient:
     def _push_done(self, done: PushDone) -> None:
         push = done.push
         waiter = cast("asyncio.Future[None] | None", push.waiter)
+        if waiter is not None:
+            self._waiters.discard(waiter)
         if waiter is not None and waiter.done():
             self.logger.debug(
                 "%s on %s: %s after its caller stopped waiting", push.event, push.topic, done.status
@@ -489,6 +516,7 @@ class RealtimeClient:
         push = self.core.push(topic, event, payload, self.now())
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         push.waiter = waiter
+        self._waiters.add(waiter)
         return waiter
 
     async def push(self, topic: str, event: str, payload: Any, *, wait: bool) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from realtime_typed import ConnectionError, ConnectionRefused, RealtimeClient
+from realtime_typed.protocol.channel_state import ChannelState
 from realtime_typed.testing import LocalRealtimeServer
 
 
@@ -36,7 +37,7 @@ async def test_connect_and_close_leave_no_task(realtime_server: LocalRealtimeSer
         await client.channel("room").subscribe()
         assert client.is_connected
     assert len(asyncio.all_tasks()) == before
-    assert client.channels == []
+    assert [channel.state for channel in client.channels] == [ChannelState.ERRORED]
 
 
 async def test_remove_all_channels_closes_everything(realtime_server: LocalRealtimeServer) -> None:

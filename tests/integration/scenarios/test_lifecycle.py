@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from pydantic import JsonValue
 
 from realtime_typed import BroadcastMessage, RealtimeClient, SubscribeState
@@ -17,11 +16,6 @@ from .threaded import ServerThread, connected_sockets
 from .waiting import WAIT, StateLog, Tally
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RealtimeClient.close() closes every channel (PhoenixProtocol.stop), so connect() "
-    "has nothing to rejoin",
-)
 async def test_close_then_connect_rejoins_the_subscribed_channels(
     realtime_server: LocalRealtimeServer,
 ) -> None:
