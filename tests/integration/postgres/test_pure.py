@@ -6,7 +6,9 @@ import random
 import uuid
 from typing import Any
 
-from realtime_typed.testing.postgres.cadence import next_poll_delay
+import pytest
+
+from realtime_typed.testing.postgres.cadence import IDLE_MULTIPLIER, next_poll_delay
 from realtime_typed.testing.postgres.fanout import ChannelSubscription, route
 from realtime_typed.testing.postgres.params import ColumnFilter, SubscriptionParams, parse_binding
 
@@ -15,12 +17,37 @@ async def _ignore(payload: dict[str, Any]) -> None:
     del payload
 
 
-def test_cadence_follows_the_real_poller() -> None:
+class _EdgeJitter(random.Random):
+    """Draws the lowest or the highest jitter, so both ends of the range are pinned."""
+
+    def __init__(self, *, highest: bool) -> None:
+        super().__init__(0)
+        self._highest = highest
+
+    def randint(self, a: int, b: int) -> int:
+        return b if self._highest else a
+
+
+def test_cadence_polls_again_at_once_after_delivering_rows() -> None:
     rng = random.Random(7)
     assert next_poll_delay(delivered=3, slot_changes=3, poll_interval=0.1, rng=rng) == 0.0
-    hidden = next_poll_delay(delivered=0, slot_changes=2, poll_interval=0.1, rng=rng)
-    assert 0.15 <= hidden <= 0.2
+
+
+def test_cadence_waits_interval_plus_jitter_when_changes_were_invisible() -> None:
+    low = next_poll_delay(
+        delivered=0, slot_changes=2, poll_interval=0.1, rng=_EdgeJitter(highest=False)
+    )
+    high = next_poll_delay(
+        delivered=0, slot_changes=2, poll_interval=0.1, rng=_EdgeJitter(highest=True)
+    )
+    assert (low, high) == (pytest.approx(0.15), pytest.approx(0.2))
+
+
+def test_cadence_waits_five_intervals_when_idle() -> None:
+    rng = random.Random(7)
+    assert IDLE_MULTIPLIER == 5
     assert next_poll_delay(delivered=0, slot_changes=0, poll_interval=0.1, rng=rng) == 0.5
+    assert next_poll_delay(delivered=0, slot_changes=0, poll_interval=0.2, rng=rng) == 1.0
 
 
 def test_route_lists_matching_bindings_last_first() -> None:
