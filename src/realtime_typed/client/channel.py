@@ -233,9 +233,14 @@ class Channel(Generic[MetaT]):
     # ------------------------------------------------------------------ receiving
 
     def dispatch(self, frame: Frame) -> None:
-        """Deliver one data frame (called by the client's reader)."""
+        """Deliver one data frame (called by the client's reader).
+
+        An unknown event or a payload that does not fit its event is counted in
+        ``client.dropped`` every time and reported through ``on_error`` once per kind.
+        """
         handler = self._handlers.get(frame.event)
         if handler is None:
+            self._client.dropped["unknown event"] += 1
             self._client.report_once(
                 f"unknown:{self.topic}:{frame.event}",
                 ProtocolError(f"unknown event {frame.event!r} on {self.topic}"),
@@ -244,6 +249,7 @@ class Channel(Generic[MetaT]):
         try:
             handler(frame.payload)
         except (ProtocolError, ValidationError, LookupError, TypeError, AttributeError) as exc:
+            self._client.dropped["malformed payload"] += 1
             self._client.report_once(
                 f"malformed:{self.topic}:{frame.event}",
                 InvalidMessage(
@@ -294,6 +300,7 @@ class Channel(Generic[MetaT]):
             listener(payload)
 
     def _report_invalid(self, error: InvalidMessage) -> None:
+        self._client.dropped["invalid payload"] += 1
         self._client.report(error)
 
     # ------------------------------------------------------------------ broadcast

@@ -140,7 +140,8 @@ class RealtimeClient:
         self._reported: set[str] = set()
         self._waiters: set[asyncio.Future[None]] = set()
         self.dropped: Counter[str] = Counter()
-        """Frames not delivered, by reason (malformed, unknown topic, stale join_ref...)."""
+        """Frames not delivered, by reason (malformed, unknown topic, stale join_ref, unknown
+        event, malformed payload, invalid payload...)."""
 
     # ------------------------------------------------------------------ context manager
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from realtime_typed import ProtocolError, RealtimeClient
 from realtime_typed.testing import LocalRealtimeServer
 
@@ -71,11 +69,6 @@ async def test_undecodable_and_unroutable_frames_are_counted_and_the_loop_surviv
     await _check_every_frame_counted_once(realtime_server, garbage_frames())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Channel.dispatch (client/channel.py) reports a bad payload or unknown event with "
-    "report_once and never counts it in client.dropped: repeats leave no trace",
-)
 async def test_payloads_that_do_not_fit_their_event_are_counted(
     realtime_server: LocalRealtimeServer,
 ) -> None:
