@@ -80,9 +80,28 @@ def _tag_decimal(value: object) -> str:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-_encode_json = json.JSONEncoder(
-    separators=(",", ":"), ensure_ascii=False, default=_tag_decimal
-).encode
+_json_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_tag_decimal)
+# The same encoder's C core, built once and called directly on the hot path
+# (json.JSONEncoder.encode builds one per call, through Python layers). Its circular-reference
+# markers are empty after every complete encoding; a failed one clears them.
+_markers: dict[int, Any] = {}
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_c_encode_string: Any = getattr(json.encoder, "c_encode_basestring", None)
+_c_encode: Callable[[Any, int], Any] | None = (
+    _c_make_encoder(_markers, _tag_decimal, _c_encode_string, None, ":", ",", False, False, True)
+    if _c_make_encoder is not None and _c_encode_string is not None
+    else None
+)
+
+
+def _encode_json(value: Any) -> str:
+    if _c_encode is None or type(value) is str:
+        return _json_encoder.encode(value)
+    try:
+        return "".join(_c_encode(value, 0))
+    except BaseException:
+        _markers.clear()
+        raise
 
 
 def _dumps(value: Any) -> str:
