@@ -54,3 +54,19 @@ class Inbox(Generic[T]):
         finally:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
+
+    async def absent(self, matches: Callable[[T], bool], seconds: float) -> None:
+        """Fail if an item satisfying ``matches`` arrives within ``seconds`` (or is pending)."""
+        for item in self._pending:
+            assert not matches(item), f"{self.name}: unexpected {item!r}"
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        waiter = (matches, future)
+        self._waiters.append(waiter)
+        try:
+            item = await asyncio.wait_for(future, seconds)
+        except TimeoutError:
+            return
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+        raise AssertionError(f"{self.name}: unexpected {item!r} within {seconds} s")

@@ -116,17 +116,29 @@ class JsPeer:
         return answer
 
     async def join(
-        self, topic: str, *, presence_key: str | None = None, bindings: Sequence[Binding] = ()
+        self,
+        topic: str,
+        *,
+        presence_key: str | None = None,
+        bindings: Sequence[Binding] = (),
+        private: bool = False,
     ) -> None:
         """Join and fail unless subscribed; with bindings, also wait until the server says the
         Postgres subscription is live."""
-        status = await self.subscribe(topic, presence_key=presence_key, bindings=bindings)
+        status = await self.subscribe(
+            topic, presence_key=presence_key, bindings=bindings, private=private
+        )
         assert status["status"] == "SUBSCRIBED", f"{self.name} join: {status}"
         if bindings:
             await self.events.take(lambda event: _is_postgres_notice(event, topic))
 
     async def subscribe(
-        self, topic: str, *, presence_key: str | None = None, bindings: Sequence[Binding] = ()
+        self,
+        topic: str,
+        *,
+        presence_key: str | None = None,
+        bindings: Sequence[Binding] = (),
+        private: bool = False,
     ) -> JsonObject:
         """Join and return the first status event: ``{"status", "error"}``."""
         await self.request(
@@ -135,7 +147,7 @@ class JsPeer:
             config={
                 "broadcast": {"ack": True, "self": False},
                 "presence": {"key": presence_key or "", "enabled": presence_key is not None},
-                "private": False,
+                "private": private,
             },
             presence=presence_key is not None,
             postgres=[
@@ -151,6 +163,16 @@ class JsPeer:
         """Broadcast over the socket and require the server's ack."""
         reply = await self.request("send", topic=topic, event=event, payload=payload)
         assert reply["result"] == "ok", f"{self.name} send: {reply}"
+
+    async def rest_send(
+        self, topic: str, event: str, payload: JsonObject, *, private: bool, via: str
+    ) -> JsonValue:
+        """Broadcast over REST from a channel never joined, ``via`` ``httpSend`` or ``send``
+        (its fallback when the channel cannot push); returns what the call resolved to."""
+        reply = await self.request(
+            "rest_send", topic=topic, event=event, payload=payload, private=private, via=via
+        )
+        return reply["result"]
 
     async def track(self, topic: str, meta: JsonObject) -> None:
         """Track and require the server's ok."""

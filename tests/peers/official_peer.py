@@ -17,7 +17,7 @@ from realtime import (
 from realtime.message import SuccessSystemPayload
 
 from .inbox import Inbox
-from .peer import Binding, Change, JsonObject, PresenceState, Received
+from .peer import Binding, Change, JsonObject, PresenceState, Received, StateChange
 
 _PRESENCE_STATE = TypeAdapter(dict[str, list[JsonObject]])
 _RECORD = TypeAdapter(JsonObject | None)
@@ -26,7 +26,8 @@ _RECORD = TypeAdapter(JsonObject | None)
 class OfficialPeer:
     """An ``AsyncRealtimeClient`` with one channel per joined topic.
 
-    Every raw ``postgres_changes`` payload (with its ``ids``) is kept in :attr:`raw_changes`.
+    Every raw ``postgres_changes`` payload (with its ``ids``) is kept in :attr:`raw_changes`,
+    and every subscribe state of every channel in :attr:`states`.
     """
 
     def __init__(self, client: AsyncRealtimeClient) -> None:
@@ -34,6 +35,7 @@ class OfficialPeer:
         self.broadcasts: Inbox[Received] = Inbox(f"{self.name} broadcasts")
         self.presence_syncs: Inbox[str] = Inbox(f"{self.name} presence syncs")
         self.changes: Inbox[Change] = Inbox(f"{self.name} postgres changes")
+        self.states: Inbox[StateChange] = Inbox(f"{self.name} states")
         self.raw_changes: list[Any] = []
         self._client = client
         self._channels: dict[str, AsyncRealtimeChannel] = {}
@@ -41,11 +43,20 @@ class OfficialPeer:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, url: str, apikey: str, *, token: str | None = None
+        cls,
+        url: str,
+        apikey: str,
+        *,
+        token: str | None = None,
+        auto_reconnect: bool = False,
+        initial_backoff: float = 1.0,
     ) -> AsyncGenerator[OfficialPeer]:
-        """Connect to ``url`` with ``apikey`` (joins carry ``token`` if given, else the apikey);
-        close on the way out."""
-        client = AsyncRealtimeClient(url, token=apikey, auto_reconnect=False)
+        """Connect to ``url`` with ``apikey`` (joins carry ``token`` if given, else the apikey;
+        reconnects only with ``auto_reconnect``, first after ``initial_backoff`` s); close on
+        the way out."""
+        client = AsyncRealtimeClient(
+            url, token=apikey, auto_reconnect=auto_reconnect, initial_backoff=initial_backoff
+        )
         await client.connect()
         if token is not None:
             await client.set_auth(token)
@@ -55,13 +66,22 @@ class OfficialPeer:
             await client.close()
 
     async def join(
-        self, topic: str, *, presence_key: str | None = None, bindings: Sequence[Binding] = ()
+        self,
+        topic: str,
+        *,
+        presence_key: str | None = None,
+        bindings: Sequence[Binding] = (),
+        private: bool = False,
     ) -> None:
         """Join and fail unless the join is acknowledged; with bindings, also wait until the
         server says the Postgres subscription is live."""
         notices: Inbox[SuccessSystemPayload] = Inbox(f"{self.name} system on {topic}")
         state, error = await self.subscribe(
-            topic, presence_key=presence_key, bindings=bindings, on_system=notices.put
+            topic,
+            presence_key=presence_key,
+            bindings=bindings,
+            on_system=notices.put,
+            private=private,
         )
         assert state == RealtimeSubscribeStates.SUBSCRIBED, f"{self.name} join: {state} {error}"
         if bindings:
@@ -74,6 +94,7 @@ class OfficialPeer:
         presence_key: str | None = None,
         bindings: Sequence[Binding] = (),
         on_system: Callable[[SuccessSystemPayload], None] | None = None,
+        private: bool = False,
     ) -> tuple[RealtimeSubscribeStates, Exception | None]:
         """Join and return the first subscribe state the client reports, with its error."""
         channel = self._client.channel(
@@ -82,7 +103,7 @@ class OfficialPeer:
                 "config": {
                     "broadcast": {"ack": True, "self": False},
                     "presence": {"key": presence_key or "", "enabled": presence_key is not None},
-                    "private": False,
+                    "private": private,
                 }
             },
         )
@@ -101,7 +122,12 @@ class OfficialPeer:
         outcomes: Inbox[tuple[RealtimeSubscribeStates, Exception | None]] = Inbox(
             f"{self.name} join of {topic}"
         )
-        await channel.subscribe(lambda state, error: outcomes.put((state, error)))
+
+        def on_state(state: RealtimeSubscribeStates, error: Exception | None) -> None:
+            outcomes.put((state, error))
+            self.states.put(StateChange(topic, state.value, None if error is None else str(error)))
+
+        await channel.subscribe(on_state)
         self._channels[topic] = channel
         return await outcomes.take(lambda _outcome: True)
 
@@ -125,6 +151,21 @@ class OfficialPeer:
             schema=binding.schema,
             filter=binding.filter,
         )
+
+    def channel(self, topic: str) -> AsyncRealtimeChannel:
+        """The joined channel of ``topic``."""
+        return self._channels[topic]
+
+    async def http_send(
+        self, topic: str, event: str, payload: JsonObject, *, private: bool = False
+    ) -> None:
+        """Broadcast through the REST endpoint (``http_send``) from a channel never joined
+        (left in place: ``remove_channel`` would close the client with its last channel);
+        raises ``RealtimeHTTPError`` unless the server accepts it."""
+        channel = self._client.channel(
+            topic, {"config": {"broadcast": None, "presence": None, "private": private}}
+        )
+        await channel.http_send(event, payload)
 
     async def send(self, topic: str, event: str, payload: JsonObject) -> None:
         """Broadcast over the socket (this client cannot observe the ack)."""

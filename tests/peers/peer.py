@@ -25,6 +25,15 @@ class Received:
 
 
 @dataclass(frozen=True)
+class StateChange:
+    """A subscribe state a library reported for a topic, with its error as text."""
+
+    topic: str
+    state: str
+    error: str | None
+
+
+@dataclass(frozen=True)
 class Binding:
     """A Postgres-changes listener; ``label`` says which one fired."""
 

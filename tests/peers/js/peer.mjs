@@ -9,6 +9,9 @@
 //   {"op":"track","topic","payload"} / {"op":"untrack","topic"}      reply {"result"}
 //   {"op":"presence_state","topic"}                          reply {"state"}
 //   {"op":"leave","topic"}                                   reply {"result"}
+//   {"op":"rest_send","topic","event","payload","private","via":"httpSend"|"send"}
+//        broadcast over REST from a channel never joined (httpSend, or send()'s fallback),
+//        then remove that channel; reply {"result"}
 //   {"op":"close"}                                           disconnect, reply, exit
 // Events (stdout), as they happen:
 //   {"type":"status","topic","status","error"}      subscribe status changes
@@ -104,6 +107,16 @@ const operations = {
 
   presence_state({ topic }) {
     return { state: channelFor(topic).presenceState() }
+  },
+
+  async rest_send({ topic, event, payload, private: isPrivate, via }) {
+    const channel = client.channel(topic, { config: { private: isPrivate } })
+    try {
+      if (via === 'httpSend') return { result: await channel.httpSend(event, payload) }
+      return { result: await channel.send({ type: 'broadcast', event, payload }) }
+    } finally {
+      await client.removeChannel(channel)
+    }
   },
 
   async leave({ topic }) {
