@@ -31,6 +31,7 @@ from websockets.exceptions import ConnectionClosed as WebSocketClosed
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.client.channel import Channel
 from realtime_typed.client.connection import open_socket
+from realtime_typed.client.corking import BurstCork
 from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
 from realtime_typed.client.listeners import Listener
 from realtime_typed.client.persist import BroadcastReplay, Persist, check_replay, persist_query
@@ -129,6 +130,7 @@ class RealtimeClient:
         self._channels: dict[str, Channel[Any]] = {}
         self._tasks = TaskOwner(self._task_failed)
         self._ws: ClientConnection | None = None
+        self._cork: BurstCork | None = None
         self._generation = 0
         self._started = False
         self._connect_lock: asyncio.Lock | None = None
@@ -321,6 +323,7 @@ class RealtimeClient:
         ws = await open_socket(self._url, open_timeout=self.timeout)
         self._generation += 1
         self._ws = ws
+        self._cork = BurstCork(ws.transport.get_extra_info("socket"), asyncio.get_running_loop())
         self.core.connection_made(self.now())
         self._tasks.spawn(self._read(ws, self._generation), "realtime-reader")
         await self.pump()
@@ -362,7 +365,7 @@ class RealtimeClient:
             raise
         finally:
             if generation == self._generation:
-                self._ws = None
+                self._forget_socket()
                 await ws.close()
                 lost = error or ConnectionClosed(ws.close_code, ws.close_reason or "")
                 core.connection_lost(now(), lost)
@@ -377,8 +380,7 @@ class RealtimeClient:
         while core.has_output:
             self._process_events()
             core.data_to_send()
-        ws = self._ws
-        self._ws = None
+        ws = self._forget_socket()
         self._generation += 1
         if ws is not None:
             await ws.close()
@@ -417,7 +419,8 @@ class RealtimeClient:
 
     async def _write(self, frames: list[Frame]) -> None:
         ws = self._ws
-        if ws is None:
+        cork = self._cork
+        if ws is None or cork is None:
             return
         vsn = self._vsn
         for frame in frames:
@@ -426,6 +429,7 @@ class RealtimeClient:
             except (ProtocolError, TypeError, ValueError) as exc:
                 self.report(ProtocolError(f"cannot encode {frame.event} on {frame.topic}: {exc}"))
                 continue
+            cork.before_write()
             try:
                 await ws.send(data)
             except WebSocketClosed:
@@ -480,9 +484,18 @@ class RealtimeClient:
             self.logger.info("reconnecting (attempt %d)", event.attempt)
             self._tasks.spawn(self._reconnect(), "realtime-reconnect")
 
-    def _drop_socket(self, reason: str) -> None:
+    def _forget_socket(self) -> ClientConnection | None:
+        """Stop writing to the current socket; returns it."""
         ws = self._ws
         self._ws = None
+        cork = self._cork
+        self._cork = None
+        if cork is not None:
+            cork.close()
+        return ws
+
+    def _drop_socket(self, reason: str) -> None:
+        ws = self._forget_socket()
         self._generation += 1
         self.logger.warning("closing the socket: %s", reason)
         if ws is not None:
