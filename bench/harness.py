@@ -23,17 +23,23 @@ WAIT_TIMEOUT = 600.0
 
 
 class ServerProcess:
-    """``bench/server_process.py`` as a child process: its URL, anon key and command pipe."""
+    """``bench/server_process.py`` as a child process: its URL, anon key and command pipe.
 
-    def __init__(self) -> None:
+    ``flags`` go to the script's command line; with ``"--db"``, :attr:`db_url` is its database.
+    """
+
+    def __init__(self, *flags: str) -> None:
         self.url = ""
         self.anon_key = ""
+        self.db_url: str | None = None
+        self._flags = flags
         self._process: asyncio.subprocess.Process | None = None
 
     async def __aenter__(self) -> Self:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             str(SERVER_SCRIPT),
+            *self._flags,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -42,6 +48,7 @@ class ServerProcess:
             hello = await self._read()
         self.url = hello["url"]
         self.anon_key = hello["anon_key"]
+        self.db_url = hello["db_url"]
         return self
 
     async def __aexit__(

@@ -1,7 +1,9 @@
 """Soak: a long run of steady traffic under periodic faults, with a verdict.
 
 ``python -m bench.soak [--seconds 600] [--fault-every S] [--no-db] [--json-out PATH]``
-(``nox -s soak``) starts a local server (and a throwaway PostgreSQL), then for the whole run:
+(``nox -s soak``) starts a local server (and a throwaway PostgreSQL) in a child process,
+``bench/server_process.py``, so that this process holds only the clients, then for the whole
+run:
 
 * a sender broadcasts a sequence number with ack to a channel it also receives (self), a few
   pushes in flight at a time, and a second client receives the same channel;
@@ -13,9 +15,12 @@
 A broadcast the server acknowledged was fanned out before its ack on the sender's own socket,
 so the sender must have received it: an acknowledged message missing there is lost. Any message
 received twice by anyone is a duplicate. The report (JSON, and a short table) also gives
-reconnect counts, deliveries to the second client, and memory (tracemalloc and RSS) of the first
-against the last minute (the first and last fifth for runs under five minutes). The exit status
-is 1 when acknowledged messages were lost or any broadcast was duplicated, else 0.
+reconnect counts, deliveries to the second client, and the clients' memory (tracemalloc and the
+RSS of this process, which runs no server) of the first against the last minute (the first and
+last fifth for runs under five minutes). The bookkeeping does not grow with the traffic: the
+sequence numbers seen are kept as ranges (:class:`~bench.number_ranges.NumberRanges`), and only
+the memory samples of the first and the last window are kept. The exit status is 1 when
+acknowledged messages were lost or any broadcast was duplicated, else 0.
 """
 
 from __future__ import annotations
@@ -31,8 +36,8 @@ import sys
 import time
 import tracemalloc
 import uuid
-from collections import Counter
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -40,6 +45,8 @@ from typing import Any
 
 from pydantic import JsonValue
 
+from bench.harness import ServerProcess
+from bench.number_ranges import NumberRanges
 from realtime_typed import (
     BroadcastMessage,
     InsertChange,
@@ -48,7 +55,6 @@ from realtime_typed import (
     SubscribeState,
 )
 from realtime_typed.protocol.events import HeartbeatStatus
-from realtime_typed.testing import LocalRealtimeServer, ServerOptions
 
 __all__ = ["main", "run"]
 
@@ -73,18 +79,31 @@ def _retry_soon(tries: int) -> float:
 
 
 @dataclass
+class Received:
+    """The distinct sequence numbers received, and how many arrived again."""
+
+    numbers: NumberRanges = field(default_factory=NumberRanges)
+    duplicates: int = 0
+
+    def add(self, number: int) -> None:
+        """Count one arrival of ``number``."""
+        if not self.numbers.add(number):
+            self.duplicates += 1
+
+
+@dataclass
 class Tallies:
     """What was sent, acknowledged and received, and how the connections fared."""
 
     sent: int = 0
-    acked: set[int] = field(default_factory=set[int])
+    acked: NumberRanges = field(default_factory=NumberRanges)
     failed: Counter[str] = field(default_factory=Counter[str])
-    self_received: Counter[int] = field(default_factory=Counter[int])
-    peer_received: Counter[int] = field(default_factory=Counter[int])
-    peer_subscribed_acked: set[int] = field(default_factory=set[int])
+    self_received: Received = field(default_factory=Received)
+    peer_received: Received = field(default_factory=Received)
+    peer_subscribed_acked: NumberRanges = field(default_factory=NumberRanges)
     peer_progress: asyncio.Event = field(default_factory=asyncio.Event)
     rows_written: int = 0
-    rows_received: Counter[int] = field(default_factory=Counter[int])
+    rows_received: Received = field(default_factory=Received)
     presence_changes: int = 0
     rejoins: Counter[str] = field(default_factory=Counter[str])
     heartbeat_timeouts: Counter[str] = field(default_factory=Counter[str])
@@ -112,15 +131,18 @@ def _rss_bytes() -> int:
 
 
 class MemoryWatch:
-    """Memory samples over the run, and the client's allocations at the end of the first window.
+    """Memory samples of the first and the last window, and the client's allocations at the end
+    of the first window.
 
     ``window`` is the length of the "first" and "last" stretches compared (a minute, or a fifth
-    of a run under five minutes).
+    of a run under five minutes). Samples between the two are counted, not kept.
     """
 
     def __init__(self, seconds: float) -> None:
         self.window = 60.0 if seconds >= 300 else seconds / 5
-        self.samples: list[MemorySample] = []
+        self.first: list[MemorySample] = []
+        self.recent: deque[MemorySample] = deque(maxlen=int(self.window / SAMPLE_PERIOD) + 2)
+        self.taken = 0
         self.started = time.monotonic()
         self._baseline: tracemalloc.Snapshot | None = None
         self._latest: tracemalloc.Snapshot | None = None
@@ -132,24 +154,25 @@ class MemoryWatch:
             [tracemalloc.Filter(True, pattern) for pattern in CLIENT_FILES]
         )
         at = time.monotonic() - self.started
-        self.samples.append(
-            MemorySample(
-                at=at,
-                rss=_rss_bytes(),
-                traced=sum(stat.size for stat in snapshot.statistics("filename")),
-                traced_client=sum(stat.size for stat in client.statistics("filename")),
-            )
+        sample = MemorySample(
+            at=at,
+            rss=_rss_bytes(),
+            traced=sum(stat.size for stat in snapshot.statistics("filename")),
+            traced_client=sum(stat.size for stat in client.statistics("filename")),
         )
+        self.taken += 1
+        if at <= self.window:
+            self.first.append(sample)
+        self.recent.append(sample)
         if at <= self.window or self._baseline is None:
             self._baseline = client
         self._latest = client
 
     def growth(self, attribute: str) -> dict[str, Any]:
         """Mean of ``attribute`` over the first and the last window, and the relative change."""
-        samples = self.samples
-        end = samples[-1].at if samples else 0.0
-        first = [getattr(s, attribute) for s in samples if s.at <= self.window]
-        last = [getattr(s, attribute) for s in samples if s.at >= end - self.window]
+        end = self.recent[-1].at if self.recent else 0.0
+        first = [getattr(s, attribute) for s in self.first]
+        last = [getattr(s, attribute) for s in self.recent if s.at >= end - self.window]
         first_mean = sum(first) / len(first) if first else 0.0
         last_mean = sum(last) / len(last) if last else 0.0
         ratio = (last_mean - first_mean) / first_mean if first_mean else 0.0
@@ -169,7 +192,7 @@ class MemoryWatch:
 class Watched:
     """A client with its state, heartbeat and error callbacks wired to the tallies."""
 
-    def __init__(self, name: str, server: LocalRealtimeServer, tallies: Tallies) -> None:
+    def __init__(self, name: str, server: ServerProcess, tallies: Tallies) -> None:
         self.name = name
         self.tallies = tallies
         self.timed_out = asyncio.Event()
@@ -289,31 +312,34 @@ async def _make_table(dsn: str) -> str:
 # ---------------------------------------------------------------------- faults
 
 
-async def _half_open(server: LocalRealtimeServer, clients: list[Watched]) -> None:
+async def _half_open(server: ServerProcess, clients: list[Watched]) -> None:
     """Leave heartbeats unanswered until every client has noticed (or 5 intervals)."""
     for watched in clients:
         watched.timed_out.clear()
-    server.faults.pause_heartbeats()
+    await server.call(cmd="fault", action="pause_heartbeats")
     try:
         waits = [watched.timed_out.wait() for watched in clients]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*waits), 5 * HEARTBEAT_INTERVAL)
     finally:
-        server.faults.resume_heartbeats()
+        await server.call(cmd="fault", action="resume_heartbeats")
 
 
 async def _faults(
-    server: LocalRealtimeServer,
+    server: ServerProcess,
     clients: list[Watched],
     tallies: Tallies,
     every: float,
     until: float,
 ) -> None:
     cycle: list[tuple[str, Callable[[], Awaitable[object]]]] = [
-        ("restart", server.faults.restart),
-        ("drop", server.faults.drop_all),
+        ("restart", lambda: server.call(cmd="fault", action="restart")),
+        ("drop", lambda: server.call(cmd="fault", action="drop_all")),
         ("half-open", lambda: _half_open(server, clients)),
-        ("close-1011", lambda: server.faults.close_all(1011, "soak fault")),
+        (
+            "close-1011",
+            lambda: server.call(cmd="fault", action="close_all", code=1011, reason="soak fault"),
+        ),
     ]
     turn = 0
     while time.monotonic() + every < until:
@@ -334,26 +360,12 @@ async def _sampler(memory: MemoryWatch, until: float) -> None:
 # ---------------------------------------------------------------------- run
 
 
-@contextlib.asynccontextmanager
-async def _database(no_db: bool) -> AsyncGenerator[str | None]:
-    if no_db:
-        yield None
-        return
-    from realtime_typed.testing.postgres import TemporaryCluster
-
-    async with TemporaryCluster() as cluster:
-        yield cluster.dsn
-
-
 async def run(seconds: float, fault_every: float, no_db: bool) -> dict[str, Any]:
     """Run the soak and return its report."""
     tallies = Tallies()
     tracemalloc.start()
-    options = ServerOptions(presence_max_calls=1_000_000)
-    async with (
-        _database(no_db) as dsn,
-        LocalRealtimeServer(db_url=dsn, options=options) as server,
-    ):
+    async with ServerProcess(*(() if no_db else ("--db",))) as server:
+        dsn = server.db_url
         table = await _make_table(dsn) if dsn is not None else None
         sender = Watched("sender", server, tallies)
         peer = Watched("peer", server, tallies)
@@ -363,13 +375,13 @@ async def run(seconds: float, fault_every: float, no_db: bool) -> dict[str, Any]
             await watched.client.connect()
 
         own = sender.client.channel(TOPIC, broadcast_self=True, broadcast_ack=True)
-        own.on_broadcast("seq", lambda message: tallies.self_received.update([_sequence(message)]))
+        own.on_broadcast("seq", lambda message: tallies.self_received.add(_sequence(message)))
         await own.subscribe(sender.on_state(TOPIC))
 
         watching = peer.client.channel(TOPIC)
 
         def peer_got(message: BroadcastMessage[JsonValue]) -> None:
-            tallies.peer_received[_sequence(message)] += 1
+            tallies.peer_received.add(_sequence(message))
             tallies.peer_progress.set()
 
         watching.on_broadcast("seq", peer_got)
@@ -385,7 +397,7 @@ async def run(seconds: float, fault_every: float, no_db: bool) -> dict[str, Any]
             def row(change: InsertChange[dict[str, JsonValue]]) -> None:
                 number = change.record["n"]
                 assert isinstance(number, int)
-                tallies.rows_received[number] += 1
+                tallies.rows_received.add(number)
 
             watching.on_postgres_changes("INSERT", row, table=table)
         await watching.subscribe(peer.on_state(TOPIC))
@@ -414,18 +426,16 @@ async def _settle(tallies: Tallies) -> None:
     """Let the last acknowledged broadcasts reach the peer (for at most five seconds)."""
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(5.0):
-            while not tallies.peer_subscribed_acked <= set(tallies.peer_received):
+            while tallies.peer_subscribed_acked.missing_from(tallies.peer_received.numbers):
                 tallies.peer_progress.clear()
                 await tallies.peer_progress.wait()
 
 
 def _report(tallies: Tallies, memory: MemoryWatch, seconds: float) -> dict[str, Any]:
-    lost = sorted(tallies.acked - set(tallies.self_received))
-    self_dupes = {n: c for n, c in tallies.self_received.items() if c > 1}
-    peer_dupes = {n: c for n, c in tallies.peer_received.items() if c > 1}
-    peer_missing = tallies.peer_subscribed_acked - set(tallies.peer_received)
-    row_dupes = {n: c for n, c in tallies.rows_received.items() if c > 1}
-    ok = not lost and not self_dupes and not peer_dupes
+    own, peer, rows = tallies.self_received, tallies.peer_received, tallies.rows_received
+    lost = tallies.acked.missing_from(own.numbers)
+    peer_missing = tallies.peer_subscribed_acked.missing_from(peer.numbers)
+    ok = not lost and not own.duplicates and not peer.duplicates
     return {
         "verdict": "pass" if ok else "fail",
         "seconds": seconds,
@@ -433,17 +443,17 @@ def _report(tallies: Tallies, memory: MemoryWatch, seconds: float) -> dict[str, 
             "sent": tallies.sent,
             "acknowledged": len(tallies.acked),
             "failed": dict(tallies.failed),
-            "acknowledged_lost": len(lost),
-            "lost_examples": lost[:10],
-            "duplicates": len(self_dupes),
-            "peer_received": len(tallies.peer_received),
-            "peer_duplicates": len(peer_dupes),
-            "peer_missing_while_subscribed": len(peer_missing),
+            "acknowledged_lost": lost,
+            "lost_examples": tallies.acked.first_missing_from(own.numbers, 10),
+            "duplicates": own.duplicates,
+            "peer_received": len(peer.numbers),
+            "peer_duplicates": peer.duplicates,
+            "peer_missing_while_subscribed": peer_missing,
         },
         "postgres": {
             "rows_written": tallies.rows_written,
-            "rows_received": len(tallies.rows_received),
-            "duplicates": len(row_dupes),
+            "rows_received": len(rows.numbers),
+            "duplicates": rows.duplicates,
         },
         "presence_changes_seen": tallies.presence_changes,
         "faults": dict(tallies.faults),
@@ -456,7 +466,14 @@ def _report(tallies: Tallies, memory: MemoryWatch, seconds: float) -> dict[str, 
             "tracemalloc_bytes": memory.growth("traced"),
             "tracemalloc_client_bytes": memory.growth("traced_client"),
             "client_top_growth": memory.top_client_growth(),
-            "samples": len(memory.samples),
+            "samples": memory.taken,
+        },
+        "bookkeeping_ranges": {
+            "acknowledged": tallies.acked.range_count,
+            "self_received": own.numbers.range_count,
+            "peer_received": peer.numbers.range_count,
+            "peer_subscribed_acked": tallies.peer_subscribed_acked.range_count,
+            "rows_received": rows.numbers.range_count,
         },
     }
 
