@@ -1,6 +1,6 @@
-"""The soak (``bench/soak.py``) for 20 seconds, in a subprocess: its verdict must be pass.
+"""The soak (``bench/soak.py``) for 60 seconds, in a subprocess: its verdict must be pass.
 
-Four faults (restart, cut sockets, half-open, close 1011) happen during the run; the soak
+Faults (restart, cut sockets, half-open, close 1011) happen during the run; the soak
 exits 1 when an acknowledged broadcast was lost or any broadcast arrived twice. Its bookkeeping,
 ``NumberRanges``, is checked against a plain set.
 """
@@ -38,15 +38,16 @@ def _number_ranges() -> Any:
 NumberRanges = _number_ranges()
 
 
+@pytest.mark.timeout(300)
 def test_a_short_soak_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     report_path = tmp_path / "soak.json"
     done = subprocess.run(
-        [sys.executable, "-m", "bench.soak", "--seconds", "20", "--json-out", str(report_path)],
+        [sys.executable, "-m", "bench.soak", "--seconds", "60", "--json-out", str(report_path)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
-        timeout=100,
+        timeout=240,
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
