@@ -104,24 +104,39 @@ class FaultRules:
 
     def receive(self, session: SocketSession, data: str | bytes) -> None:
         """Hand a client frame to ``session``, noting its reply if a reply rule matches."""
-        if self.replies:
-            self._note(session, data)
+        if self.replies and self._withheld(session, data):
+            return
         session.receive(data)
 
-    def _note(self, session: SocketSession, data: str | bytes) -> None:
+    def _withheld(self, session: SocketSession, data: str | bytes) -> bool:
+        """Apply a reply rule to a client frame; true when the frame itself is held back.
+
+        A push with a ref has its reply screened by ref. A push without one (some clients send
+        heartbeats with ``ref: null``) cannot be told apart by its reply, so the push itself is
+        dropped or handed to the session late.
+        """
         try:
             message = decode_client_frame(data, session.vsn)
         except ProtocolError:
-            return
+            return False
         frame = message.as_frame() if isinstance(message, UserBroadcast) else message
         rule = self.replies.get(frame.event)
-        if rule is None or frame.ref is None:
-            return
+        if rule is None:
+            return False
+        if frame.ref is None:
+            if rule.drop:
+                self.dropped_replies += 1
+                _log.info("fault: dropped a %s push without ref on %s", frame.event, frame.topic)
+            else:
+                self.delayed_replies += 1
+                asyncio.get_running_loop().call_later(rule.delay, session.receive, data)
+            return True
         screen = session.screen
         if not isinstance(screen, _ReplyScreen):
             screen = _ReplyScreen(self, session)
             session.screen = screen
         screen.expect(frame.ref, rule)
+        return False
 
     def apply(self, rule: ReplyRule, session: SocketSession, frame: Frame, data: str) -> None:
         """Drop the reply ``data`` (``frame`` decoded), or send it ``rule.delay`` seconds late."""

@@ -6,8 +6,10 @@ flags.
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
+from websockets.asyncio.client import connect
 
 from realtime_typed import (
     ConnectionClosed,
@@ -156,3 +158,32 @@ async def test_realtime_local_fault_flags_apply_to_the_server() -> None:
             "heartbeat": ReplyRule(drop=True),
             "phx_join": ReplyRule(drop=False, delay=0.5),
         }
+
+
+async def test_paused_heartbeats_silence_heartbeats_without_ref(
+    realtime_server: LocalRealtimeServer,
+) -> None:
+    """Some clients send heartbeats with ``ref: null``; the half-open fault silences those too.
+
+    While paused, a heartbeat without ref and one with ref "during" get no reply; a join sent
+    after them is answered, which proves the server read both; after resuming, the next
+    heartbeat is answered again.
+    """
+    url = f"{realtime_server.url}/websocket?apikey={realtime_server.anon_key}&vsn=1.0.0"
+
+    def push(topic: str, event: str, ref: str | None, payload: object) -> str:
+        return json.dumps({"topic": topic, "event": event, "payload": payload, "ref": ref})
+
+    join: dict[str, object] = {"config": {"broadcast": {}, "presence": {}, "postgres_changes": []}}
+    async with connect(url) as ws:
+        realtime_server.faults.pause_heartbeats()
+        await ws.send(push("phoenix", "heartbeat", None, {}))
+        await ws.send(push("phoenix", "heartbeat", "during", {}))
+        await ws.send(push("realtime:probe", "phx_join", "join", join))
+        joined = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        realtime_server.faults.resume_heartbeats()
+        await ws.send(push("phoenix", "heartbeat", "after", {}))
+        answered = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert joined["ref"] == "join"
+    assert answered["ref"] == "after"
+    assert realtime_server.faults.rules.dropped_replies == 2
