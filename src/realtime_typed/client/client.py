@@ -31,10 +31,10 @@ from websockets.exceptions import ConnectionClosed as WebSocketClosed
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.client.channel import Channel
 from realtime_typed.client.connection import open_socket
-from realtime_typed.client.corking import BurstCork
 from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
 from realtime_typed.client.listeners import Listener
 from realtime_typed.client.persist import BroadcastReplay, Persist, check_replay, persist_query
+from realtime_typed.client.writer import BurstWriter
 from realtime_typed.errors import (
     ChannelError,
     ConnectionClosed,
@@ -130,7 +130,7 @@ class RealtimeClient:
         self._channels: dict[str, Channel[Any]] = {}
         self._tasks = TaskOwner(self._task_failed)
         self._ws: ClientConnection | None = None
-        self._cork: BurstCork | None = None
+        self._writer: BurstWriter | None = None
         self._generation = 0
         self._started = False
         self._connect_lock: asyncio.Lock | None = None
@@ -323,7 +323,7 @@ class RealtimeClient:
         ws = await open_socket(self._url, open_timeout=self.timeout)
         self._generation += 1
         self._ws = ws
-        self._cork = BurstCork(ws.transport.get_extra_info("socket"), asyncio.get_running_loop())
+        self._writer = BurstWriter(ws)
         self.core.connection_made(self.now())
         self._tasks.spawn(self._read(ws, self._generation), "realtime-reader")
         await self.pump()
@@ -418,9 +418,8 @@ class RealtimeClient:
             self._wake.set()
 
     async def _write(self, frames: list[Frame]) -> None:
-        ws = self._ws
-        cork = self._cork
-        if ws is None or cork is None:
+        writer = self._writer
+        if writer is None:
             return
         vsn = self._vsn
         for frame in frames:
@@ -429,11 +428,9 @@ class RealtimeClient:
             except (ProtocolError, TypeError, ValueError) as exc:
                 self.report(ProtocolError(f"cannot encode {frame.event} on {frame.topic}: {exc}"))
                 continue
-            cork.before_write()
-            try:
-                await ws.send(data)
-            except WebSocketClosed:
+            if not writer.write(data):
                 return
+        await writer.drain()
 
     async def _run_timers(self) -> None:
         core = self.core
@@ -488,10 +485,10 @@ class RealtimeClient:
         """Stop writing to the current socket; returns it."""
         ws = self._ws
         self._ws = None
-        cork = self._cork
-        self._cork = None
-        if cork is not None:
-            cork.close()
+        writer = self._writer
+        self._writer = None
+        if writer is not None:
+            writer.close()
         return ws
 
     def _drop_socket(self, reason: str) -> None:
