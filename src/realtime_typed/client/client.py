@@ -356,8 +356,8 @@ class RealtimeClient:
                     channel = channels.get(frame.topic)
                     if channel is not None:
                         channel.dispatch(frame)
-                if core.has_output:
-                    await self.pump()
+                if core.has_output and self._flush():
+                    await self._drain()
         except WebSocketClosed:
             pass
         except Exception as exc:
@@ -406,18 +406,30 @@ class RealtimeClient:
     # ------------------------------------------------------------------ driving the core
 
     async def pump(self) -> None:
-        """Act on the core's events and write its frames."""
+        """Act on the core's events and write its frames, then wait while the socket drains."""
+        if self._flush():
+            await self._drain()
+
+    def _flush(self) -> bool:
+        """Act on the core's events and write its frames; whether the socket must drain."""
         core = self.core
         while core.has_output:
             self._process_events()
             frames = core.data_to_send()
             if frames:
-                await self._write(frames)
+                self._write(frames)
         deadline = core.next_deadline()
         if deadline is not None and deadline < self._sleeping_until and self._wake is not None:
             self._wake.set()
+        writer = self._writer
+        return writer is not None and writer.must_drain
 
-    async def _write(self, frames: list[Frame]) -> None:
+    async def _drain(self) -> None:
+        writer = self._writer
+        if writer is not None:
+            await writer.drain()
+
+    def _write(self, frames: list[Frame]) -> None:
         writer = self._writer
         if writer is None:
             return
@@ -430,7 +442,6 @@ class RealtimeClient:
                 continue
             if not writer.write(data):
                 return
-        await writer.drain()
 
     async def _run_timers(self) -> None:
         core = self.core
@@ -534,10 +545,12 @@ class RealtimeClient:
         """Send a channel message; with ``wait``, until the server's reply."""
         if not wait:
             self.core.push(topic, event, payload, self.now(), expects_reply=False)
-            await self.pump()
+            if self._flush():
+                await self._drain()
             return
         waiter = self.start_push(topic, event, payload)
-        await self.pump()
+        if self._flush():
+            await self._drain()
         await waiter
 
     # ------------------------------------------------------------------ tokens

@@ -71,6 +71,11 @@ class BurstWriter:
         self._turn = None
         self.flush()
 
+    @property
+    def must_drain(self) -> bool:
+        """Whether the socket's write buffer is over its limit (see :meth:`drain`)."""
+        return self._ws.paused
+
     async def drain(self) -> None:
         """Wait while the socket's write buffer is over its limit (flow control)."""
         if self._ws.paused:
