@@ -18,9 +18,13 @@ class BroadcastMeta:
     replayed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BroadcastMessage(Generic[PayloadT]):
-    """One broadcast: the user event name, its payload and, for stored messages, ``meta``."""
+    """One broadcast: the user event name, its payload and, for stored messages, ``meta``.
+
+    Built once per message and listener on the receive path, so it is a plain slotted
+    dataclass (a frozen one costs three times as much to build); treat it as read-only.
+    """
 
     event: str
     payload: PayloadT
