@@ -13,13 +13,15 @@ validation unless a :class:`~realtime_typed.typed.BroadcastSpec` asked for it.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeAlias, TypeVar, overload
+from typing import Any, Generic, Literal, Protocol, Self, TypeAlias, TypeVar, overload
 
 from pydantic import JsonValue, ValidationError
 
 from realtime_typed.client.changes import UNTYPED_SPECS, ChangeRouter, ChangeSink, change_sink
-from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE, Listener
+from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE, Listener, ListenerRuntime
 from realtime_typed.client.persist import BroadcastReplay, Persist, check_persist
 from realtime_typed.client.presence import PresenceKind, PresenceView
 from realtime_typed.client.queues import DropOldestQueue
@@ -27,7 +29,8 @@ from realtime_typed.client.streams import MessageStream
 from realtime_typed.errors import ChannelError, InvalidMessage, ProtocolError
 from realtime_typed.protocol.channel_state import ChannelState
 from realtime_typed.protocol.events import SubscribeState
-from realtime_typed.protocol.frames import MAX_FIELD_BYTES, Frame
+from realtime_typed.protocol.frames import MAX_FIELD_BYTES, Frame, Vsn
+from realtime_typed.protocol.phoenix import PhoenixProtocol
 from realtime_typed.protocol.postgres_bindings import binding_config
 from realtime_typed.protocol.presence import PresenceSync
 from realtime_typed.typed import (
@@ -43,10 +46,7 @@ from realtime_typed.typed import (
     UpdateChange,
 )
 
-if TYPE_CHECKING:
-    from realtime_typed.client.client import RealtimeClient
-
-__all__ = ["Channel", "StateCallback"]
+__all__ = ["Channel", "ChannelHost", "StateCallback"]
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -55,6 +55,55 @@ MetaT = TypeVar("MetaT")
 Row: TypeAlias = dict[str, JsonValue]
 StateCallback: TypeAlias = Callable[[SubscribeState, Exception | None], object]
 _Sink: TypeAlias = Callable[[str, Any, BroadcastMeta | None], None]
+
+
+class ChannelHost(ListenerRuntime, Protocol):
+    """What a channel needs from the client that owns its socket (``RealtimeClient``)."""
+
+    core: PhoenixProtocol
+    dropped: Counter[str]
+    logger: logging.Logger
+
+    @property
+    def vsn(self) -> Vsn:
+        """The serializer version of the socket."""
+        ...
+
+    async def ensure_connected(self) -> None:
+        """Connect unless already started."""
+
+    def now(self) -> float:
+        """The clock the core runs on."""
+        ...
+
+    async def pump(self) -> None:
+        """Act on the core's events and write its frames."""
+
+    def start_push(self, topic: str, event: str, payload: Any) -> asyncio.Future[None]:
+        """Queue a push and return a future for its reply."""
+        ...
+
+    async def push(self, topic: str, event: str, payload: Any, *, wait: bool) -> None:
+        """Send a channel message; with ``wait``, until the server's reply."""
+
+    def refresh_auth_later(self) -> None:
+        """Fetch a fresh token in the background."""
+
+    def report(self, error: Exception) -> None:
+        """Report an error through the logger and ``on_error``."""
+
+    def report_once(self, key: str, error: Exception) -> None:
+        """Report an error once per key."""
+
+    async def rest_broadcast(
+        self,
+        channel: Channel[Any],
+        event: str,
+        payload: Any,
+        wait_for: float | None,
+        persist: Persist | None = None,
+    ) -> None:
+        """POST one broadcast to the REST API."""
 
 
 def _meta(raw: Any) -> BroadcastMeta | None:
@@ -76,7 +125,7 @@ class Channel(Generic[MetaT]):
 
     def __init__(
         self,
-        client: RealtimeClient,
+        client: ChannelHost,
         topic: str,
         *,
         broadcast_self: bool,
