@@ -15,6 +15,10 @@ from datamodel_code_generator.format import PythonVersion
 
 __all__ = ["generate_models"]
 
+_CONFIG_LINE = "    model_config = ConfigDict("
+_TYPED_CONFIG_LINE = "    model_config: ClassVar[ConfigDict] = ConfigDict("
+_FUTURE_IMPORT = "from __future__ import annotations\n"
+
 _PINNED_OPTIONS: dict[str, Any] = {
     "input_file_type": InputFileType.JsonSchema,
     "output_model_type": DataModelType.PydanticV2BaseModel,
@@ -44,4 +48,15 @@ def generate_models(
     )
     if not isinstance(source, str):
         raise TypeError("datamodel-code-generator did not return a single module")
-    return source
+    return _declare_class_vars(source)
+
+
+def _declare_class_vars(source: str) -> str:
+    """Declare ``model_config`` as the ``ClassVar`` it is on ``BaseModel``.
+
+    An unannotated override is ambiguous to ``pyright --verifytypes``; the declared one is not.
+    """
+    if _CONFIG_LINE not in source:
+        return source
+    source = source.replace(_CONFIG_LINE, _TYPED_CONFIG_LINE)
+    return source.replace(_FUTURE_IMPORT, f"{_FUTURE_IMPORT}\nfrom typing import ClassVar\n", 1)

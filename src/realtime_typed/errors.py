@@ -102,9 +102,9 @@ class JoinError(ChannelError):
 
     def __init__(self, reason: str, *, topic: str = "") -> None:
         code, sep, _rest = reason.partition(": ")
-        self.code = code if sep else reason
-        self.reason = reason
-        self.topic = topic
+        self.code: str = code if sep else reason
+        self.reason: str = reason
+        self.topic: str = topic
         where = f" {topic}" if topic else ""
         super().__init__(f"join{where} refused: {reason}")
 

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from typing import Annotated, Literal
 from typing_extensions import TypeAliasType
@@ -14,7 +16,7 @@ class AccessTokenPayload(BaseModel):
     The access_token payload. A null token is ignored by the server.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     access_token: str | None
@@ -25,7 +27,7 @@ class ClientEnvelope(BaseModel):
     The envelope of a message the client pushes. `ref` numbers the push so the server's phx_reply can be matched to it; `join_ref` is the ref of the channel's current phx_join (null on the `phoenix` topic).
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     join_ref: str | None = None
@@ -47,7 +49,7 @@ class EmptyPayload(BaseModel):
     An empty object.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
 
@@ -57,7 +59,7 @@ class HeartbeatPush(ClientEnvelope):
     Keep the socket alive (every 25 s). Topic `phoenix`, a ref and no join_ref; the server replies ok with an empty response.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     event: Literal["heartbeat"] = "heartbeat"
@@ -69,7 +71,7 @@ class LeavePush(ClientEnvelope):
     Leave a channel. The server replies ok, then sends phx_close.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     event: Literal["phx_leave"] = "phx_leave"
@@ -81,7 +83,7 @@ class PersistOptions(BaseModel):
     How long a persisted broadcast is kept.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     ttl: int
@@ -95,7 +97,7 @@ class PostgresChangesFilter(BaseModel):
     One postgres_changes binding as the client sends it in the join config. `schema` and `table` may be `*`; with only a schema the table is `*`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     event: Literal["*", "INSERT", "UPDATE", "DELETE"]
@@ -119,7 +121,7 @@ class PostgresChangesOptions(BaseModel):
     Postgres changes options of a join. With `wait`, the server holds the join reply until the subscription is live (at most `timeout` milliseconds).
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     wait: bool | None = None
@@ -134,7 +136,7 @@ class PresenceConfig(BaseModel):
     Presence options of a join.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     key: str | None = None
@@ -152,7 +154,7 @@ class PresenceTrack(BaseModel):
     Track a presence state under the channel's presence key. Tracking again with a new state replaces it (a diff with the old meta in leaves and the new one in joins).
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
         arbitrary_types_allowed=True,
     )
@@ -169,7 +171,7 @@ class PresenceUntrack(BaseModel):
     Stop tracking this client's presence.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     type: Literal["presence"]
@@ -181,7 +183,7 @@ class ReplayConfig(BaseModel):
     Replay stored broadcasts after the join (private channels only). Each replayed message carries meta {replayed: true, id}. Invalid values fail the join with UnableToReplayMessages.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     since: int
@@ -199,7 +201,7 @@ class AccessTokenPush(ClientEnvelope):
     Give a joined channel a new JWT. The server sends no reply; an invalid or expired token closes the channel with a `system` error, then phx_close.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     event: Literal["access_token"] = "access_token"
@@ -211,7 +213,7 @@ class BroadcastConfig(BaseModel):
     Broadcast options of a join. The server defaults are ack false, self false.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     ack: bool | None = None
@@ -234,7 +236,7 @@ class BroadcastPushPayload(BaseModel):
     A user broadcast.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
         arbitrary_types_allowed=True,
     )
@@ -258,7 +260,7 @@ class JoinConfig(BaseModel):
     What the channel subscribes to. The server applies defaults for missing keys.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     broadcast: BroadcastConfig | None = None
@@ -279,7 +281,7 @@ class JoinPayload(BaseModel):
     The phx_join payload.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     config: JoinConfig
@@ -298,7 +300,7 @@ class JoinPush(ClientEnvelope):
     Join a channel. The push's ref becomes the channel's join_ref. Always send `config`: the server treats a join without it as the legacy `realtime:schema[:table[:filter]]` form.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     event: Literal["phx_join"] = "phx_join"
@@ -310,7 +312,7 @@ class PresencePush(ClientEnvelope):
     Track or untrack this client's presence. The server replies ok with `{}`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     event: Literal["presence"] = "presence"
@@ -322,7 +324,7 @@ class BroadcastPush(ClientEnvelope):
     Send a broadcast to the channel. In vsn 2.0.0 it travels as a binary user-broadcast frame (kind 3) carrying `event`, the metadata keys (`persist`) and `payload`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     event: Literal["broadcast"] = "broadcast"

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 from typing import Annotated, Any, Literal
 from typing_extensions import TypeAliasType
@@ -14,7 +16,7 @@ class ChannelClosePayload(BaseModel):
     An empty object.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
@@ -24,7 +26,7 @@ class ChannelErrorPayload(BaseModel):
     `{reason: "channel_crash"}`, or `{}` from older Phoenix servers.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     reason: str | None = None
@@ -35,7 +37,7 @@ class ErrorReplyResponse(BaseModel):
     A refusal. For a join, `reason` is usually "<Code>: <message>" (see JoinErrorCode), e.g. "PrivateOnly: This project only allows private channels"; Phoenix itself answers a push to a topic that was never joined with "unmatched topic".
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     reason: str
@@ -46,7 +48,7 @@ class InboundBroadcastMeta(BaseModel):
     Metadata of a stored broadcast.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     replayed: bool | None = None
@@ -64,7 +66,7 @@ class InboundBroadcastPayload(BaseModel):
     The sender's broadcast. From realtime.broadcast_changes the payload is `{schema, table, id, operation, record, old_record}`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
         arbitrary_types_allowed=True,
     )
@@ -82,7 +84,7 @@ class OtherResponse(BaseModel):
     Any other object response; usually `{}`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
 
@@ -92,7 +94,7 @@ class PostgresChangeColumn(BaseModel):
     A column of the changed table, in attnum order, with its pg_type.typname.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     name: str
@@ -107,7 +109,7 @@ class PostgresChangeData(BaseModel):
     One row change. `record` (the new row) is present for INSERT and UPDATE and absent for DELETE; `old_record` (the replica identity: only the primary key unless REPLICA IDENTITY FULL, and always only the key for DELETE on a table with RLS) is present for UPDATE and DELETE and absent for INSERT. An UPDATE record may lack unchanged TOASTed columns. On the error rows "Error 400: Bad Request, no primary key" and "Error 401: Unauthorized" the server sends `columns: []`, `record: {}` and a null `commit_timestamp`. Values are JSON as PostgreSQL's to_jsonb writes them; fractional numbers decode as Decimal.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     schema_: str = Field(..., alias="schema")
@@ -137,7 +139,7 @@ class PostgresChangesBinding(BaseModel):
     A binding as the join reply echoes it: the client's filter plus the server's `id`. The real server sends an integer (a hash of the filter); test servers often send strings. Delivered changes name the bindings they match by these ids.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     id: int | str
@@ -153,7 +155,7 @@ class PostgresChangesPayload(BaseModel):
     The payload of a postgres_changes message.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     ids: list[int | str]
@@ -168,7 +170,7 @@ class PresenceMeta(BaseModel):
     One tracked state: the user's fields (kept as extra fields) plus the server's `phx_ref`, and `phx_ref_prev` after an update.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     phx_ref: str
@@ -180,7 +182,7 @@ class ServerEnvelope(BaseModel):
     The envelope of a message the server sends. Replies carry the ref of the push they answer; channel pushes (presence_state, system, replayed broadcasts) carry the join_ref and a null ref; fan-out broadcasts (presence_diff, postgres_changes, broadcast) carry neither. vsn 1.0.0 frames never carry a join_ref.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     join_ref: str | None = None
@@ -202,7 +204,7 @@ class SystemPayload(BaseModel):
     Known messages. Extension postgres_changes: ok "Subscribed to PostgreSQL" (after the join, and again after each token refresh); error with a description of a bad filter or a failed subscription (retried by the server unless the parameters are invalid). Extension system: ok "Replication connection established" (with broadcast.replication_ready); ok "Server requested disconnect" (without `channel`; the socket then closes with code 1012); error "Token has expired N seconds ago", "Fields `role` and `exp` are required in JWT", "The token provided is not a valid JWT", "Too many messages per second", "Too many presence messages per second", "Client presence rate limit exceeded", "Track message size exceeded", "Replication connection was not established in time", "You no longer have permission to read from this Channel topic: X", each followed by phx_close.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     extension: Literal["system", "postgres_changes"]
@@ -227,7 +229,7 @@ class ChannelCloseMessage(ServerEnvelope):
     The channel process stopped normally: after a leave, a token expiry or rejection, a rate limit (each announced by a `system` error first), or a duplicate join of the topic. `ref` is the join_ref. The client does not rejoin.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     event: Literal["phx_close"]
@@ -239,7 +241,7 @@ class ChannelErrorMessage(ServerEnvelope):
     The channel process crashed. `ref` and `join_ref` are the crashed channel's join_ref. The client rejoins.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     event: Literal["phx_error"]
@@ -251,7 +253,7 @@ class InboundBroadcastMessage(ServerEnvelope):
     A user broadcast: a JSON text frame, or in vsn 2.0.0 a binary user-broadcast frame (kind 4). Replayed and database-sent broadcasts carry `meta`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     event: Literal["broadcast"]
@@ -263,7 +265,7 @@ class JoinReplyResponse(BaseModel):
     A successful join's response.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     postgres_changes: list[PostgresChangesBinding]
@@ -277,7 +279,7 @@ class PostgresChangesMessage(ServerEnvelope):
     A row change matching some of the channel's bindings (fan-out, no join_ref).
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     event: Literal["postgres_changes"]
@@ -289,7 +291,7 @@ class PresenceEntry(BaseModel):
     The presences of one key (one per tracking connection).
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     metas: list[PresenceMeta]
@@ -300,7 +302,7 @@ class PresenceStateMessage(ServerEnvelope):
     The whole presence state of the channel, pushed after a join with presence enabled. `{}` when nobody is tracked.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     event: Literal["presence_state"]
@@ -315,7 +317,7 @@ class ReplyPayload(BaseModel):
     `status` and what the server answered. `response` is a JoinReplyResponse for a successful join, an ErrorReplyResponse (`{reason}`) for a refused join or an unmatched topic, a bare string for an atom reply (an acknowledged broadcast that was too large answers "payload_size_exceeded"), bytes for a binary reply, and otherwise an object (`{}` for heartbeats, leaves, presence and acknowledged broadcasts). A reply may also come without `response`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     status: Literal["ok", "error"]
@@ -327,7 +329,7 @@ class SystemMessage(ServerEnvelope):
     A notice from the server about the channel or the socket.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     event: Literal["system"]
@@ -339,7 +341,7 @@ class PresenceDiffPayload(BaseModel):
     The keys that joined and left, each with the metas concerned.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     joins: dict[str, PresenceEntry]
@@ -351,7 +353,7 @@ class ReplyMessage(ServerEnvelope):
     The answer to a push with a ref: join, leave, heartbeat, presence, a broadcast with ack. It is matched to its push by `ref`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     event: Literal["phx_reply"]
@@ -363,7 +365,7 @@ class PresenceDiffMessage(ServerEnvelope):
     Presence changes (fan-out, no join_ref). Re-tracking with a new state lists the old meta in `leaves` and the new one in `joins`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     event: Literal["presence_diff"]

@@ -87,7 +87,7 @@ class ChangeRouter:
         self._bindings: list[_Binding] = []
         self._by_id: dict[Any, list[_Binding]] = {}
         self._logger = logger
-        self.unrouted = 0
+        self.unrouted: int = 0
         """Changes that matched no binding of this channel."""
 
     def __bool__(self) -> bool:

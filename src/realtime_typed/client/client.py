@@ -113,9 +113,11 @@ class RealtimeClient:
         self._vsn: Vsn = vsn
         self._url = socket_url(url, apikey, params, vsn)
         self._apikey = apikey
-        self.timeout = timeout
-        self.logger = logger if logger is not None else logging.getLogger("realtime_typed.client")
-        self.core = PhoenixProtocol(
+        self.timeout: float = timeout
+        self.logger: logging.Logger = (
+            logger if logger is not None else logging.getLogger("realtime_typed.client")
+        )
+        self.core: PhoenixProtocol = PhoenixProtocol(
             heartbeat_interval=heartbeat_interval,
             timeout=timeout,
             reconnect_after=reconnect_after,

@@ -24,8 +24,8 @@ class PresenceView(Generic[MetaT]):
     """Presence of one channel as its user sees it."""
 
     def __init__(self, spec: PresenceSpec[Any] | None) -> None:
-        self.spec = spec
-        self.sync = PresenceSync()
+        self.spec: PresenceSpec[Any] | None = spec
+        self.sync: PresenceSync = PresenceSync()
         self.listeners: dict[PresenceKind, list[Listener]] = {"sync": [], "join": [], "leave": []}
         self.tracked: dict[str, Any] | None = None
         """The meta last tracked (as sent), re-tracked after every rejoin; None if untracked."""

@@ -45,7 +45,7 @@ class DropOldestQueue(Generic[T]):
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
         self._burst = False
-        self.dropped = 0
+        self.dropped: int = 0
         """How many items were dropped because the consumer fell behind."""
 
     def __len__(self) -> int:

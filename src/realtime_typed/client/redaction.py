@@ -67,6 +67,7 @@ class RedactingLogger(logging.LoggerAdapter[logging.Logger]):
         extra: Mapping[str, object] | None = None,
         **kwargs: object,
     ) -> None:
+        """Format the record, redact secrets from its text, then log it through the logger."""
         if not self.isEnabledFor(level):
             return
         text = str(msg) % args if args else str(msg)

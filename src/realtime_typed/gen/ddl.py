@@ -95,8 +95,8 @@ class DDLApplier:
     """Applies DDL files to a catalog, in the order given."""
 
     def __init__(self, catalog: Catalog | None = None) -> None:
-        self.catalog = catalog or Catalog()
-        self.search_path = ["public"]
+        self.catalog: Catalog = catalog or Catalog()
+        self.search_path: list[str] = ["public"]
         self._file = ""
         self._sql = ""
         self._statement = (0, 0)

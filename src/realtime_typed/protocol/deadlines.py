@@ -20,9 +20,9 @@ class Deadline:
     __slots__ = ("action", "cancelled", "when")
 
     def __init__(self, when: float, action: Callable[[float], None]) -> None:
-        self.when = when
-        self.action = action
-        self.cancelled = False
+        self.when: float = when
+        self.action: Callable[[float], None] = action
+        self.cancelled: bool = False
 
     def cancel(self) -> None:
         """Never run this action."""

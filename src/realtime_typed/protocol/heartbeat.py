@@ -16,9 +16,9 @@ class HeartbeatTracker:
     __slots__ = ("interval", "pending_ref", "sent_at")
 
     def __init__(self, interval: float) -> None:
-        self.interval = interval
+        self.interval: float = interval
         self.pending_ref: str | None = None
-        self.sent_at = 0.0
+        self.sent_at: float = 0.0
 
     def sent(self, ref: str, now: float) -> float:
         """Record a heartbeat sent with ``ref``; returns the time its reply is due by."""

@@ -77,16 +77,16 @@ class ChannelMachine:
     )
 
     def __init__(self, topic: str, config: dict[str, Any]) -> None:
-        self.topic = topic
-        self.config = config
-        self.state = ChannelState.CLOSED
+        self.topic: str = topic
+        self.config: dict[str, Any] = config
+        self.state: ChannelState = ChannelState.CLOSED
         self.join_ref: str | None = None
-        self.joined_once = False
+        self.joined_once: bool = False
         self.join_push: Push | None = None
         self.join_timeout: float | None = None
         self.leave_push: Push | None = None
         self.rejoin_timer: Deadline | None = None
-        self.rejoin_tries = 0
+        self.rejoin_tries: int = 0
         self.buffer: deque[Push] = deque()
         self.binding_ids: list[Any] | None = None
         self.close_reason: str | None = None
@@ -135,11 +135,11 @@ class PhoenixProtocol:
         self.timeout = timeout
         self.reconnect_after = reconnect_after
         self.rejoin_after = rejoin_after
-        self.connected = False
-        self.stopped = False
+        self.connected: bool = False
+        self.stopped: bool = False
         self.channels: dict[str, ChannelMachine] = {}
         self.access_token: str | None = None
-        self.has_token = False
+        self.has_token: bool = False
         self._ref = 0
         self._timers = DeadlineQueue()
         self._heartbeat = HeartbeatTracker(heartbeat_interval)

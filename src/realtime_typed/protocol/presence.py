@@ -34,7 +34,7 @@ from realtime_typed.errors import ProtocolError
 
 __all__ = ["Meta", "PresenceEvent", "PresenceSync", "to_user_meta"]
 
-logger = logging.getLogger(__name__)
+logger: logging.Logger = logging.getLogger(__name__)
 
 Meta = dict[str, Any]
 """A presence meta in user shape: ``presence_ref`` plus the tracked fields."""
@@ -100,9 +100,9 @@ class PresenceSync:
         self._state: _Groups = {}
         self._snapshot: dict[str, list[Meta]] | None = None
         self._sync = PresenceEvent("sync", None, [], [])
-        self.stale_states = 0
+        self.stale_states: int = 0
         """presence_state messages ignored because they belong to an earlier join."""
-        self.discarded_diffs = 0
+        self.discarded_diffs: int = 0
         """Buffered diffs dropped by :meth:`reset` (the new join's state supersedes them)."""
 
     @property

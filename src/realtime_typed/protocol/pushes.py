@@ -30,11 +30,11 @@ class Push:
     def __init__(
         self, topic: str, event: str, payload: Any, timeout: float, *, expects_reply: bool
     ) -> None:
-        self.topic = topic
-        self.event = event
-        self.payload = payload
-        self.timeout = timeout
-        self.expects_reply = expects_reply
+        self.topic: str = topic
+        self.event: str = event
+        self.payload: Any = payload
+        self.timeout: float = timeout
+        self.expects_reply: bool = expects_reply
         self.ref: str | None = None
         self.deadline: Deadline | None = None
         self.waiter: object = None

@@ -9,7 +9,7 @@ fields the server adds later are kept, not refused.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, Literal, TypeAlias, TypeVar
+from typing import ClassVar, Generic, Literal, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,14 +30,18 @@ OldT = TypeVar("OldT")
 class ChangeColumn(BaseModel):
     """A column of the changed table as the server lists it: name and ``pg_type.typname``."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="allow")
 
     name: str
     type: str
 
 
 class _Change(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="allow", populate_by_name=True)
+    """The fields every change carries: where it happened, when, and the table's columns."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        frozen=True, extra="allow", populate_by_name=True
+    )
 
     schema_name: str = Field(alias="schema")
     table: str

@@ -38,8 +38,8 @@ class ChangeSpec(Generic[P]):
 
     def __init__(self, event: ChangeEvent, schema: str, table: str, change_type: Any) -> None:
         self.event: ChangeEvent = event
-        self.schema = schema
-        self.table = table
+        self.schema: str = schema
+        self.table: str = table
         self._change_type = change_type
 
     @cached_property
@@ -83,8 +83,8 @@ class BroadcastSpec(Generic[T]):
     __slots__ = ("__dict__", "event", "model")
 
     def __init__(self, event: str, model: type[T]) -> None:
-        self.event = event
-        self.model = model
+        self.event: str = event
+        self.model: type[T] = model
 
     @cached_property
     def _adapter(self) -> TypeAdapter[T]:
@@ -108,7 +108,7 @@ class PresenceSpec(Generic[ModelT]):
     __slots__ = ("model",)
 
     def __init__(self, model: type[ModelT]) -> None:
-        self.model = model
+        self.model: type[ModelT] = model
 
     def decode(self, meta: Mapping[str, Any]) -> ModelT:
         """Validate one presence meta (``phx_ref`` fields already removed) into the model."""
