@@ -1,0 +1,425 @@
+"""The blocking ``Channel``: the async channel's surface, each call made on the client's loop.
+
+Every method mirrors :class:`realtime_typed.client.Channel` with the same overloads, so typed
+keys give the same types. Methods that wait (:meth:`Channel.subscribe`, :meth:`send_broadcast`,
+:meth:`track`, :meth:`untrack`, :meth:`http_send`, :meth:`unsubscribe`) block the calling
+thread, at most ``timeout`` seconds when one is given. Callbacks run on the client's delivery
+thread (see :mod:`realtime_typed.sync.delivery`); :meth:`broadcasts` and :meth:`changes` give
+blocking iterators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, Generic, Literal, Self, TypeAlias, TypeVar, cast, overload
+
+from pydantic import JsonValue
+
+from realtime_typed.client.channel import Channel as AsyncChannel
+from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE
+from realtime_typed.client.persist import Persist
+from realtime_typed.client.streams import MessageStream
+from realtime_typed.errors import JoinTimeout, PushTimeout
+from realtime_typed.protocol.channel_state import ChannelState
+from realtime_typed.protocol.events import SubscribeState
+from realtime_typed.sync.queues import ThreadQueue
+from realtime_typed.sync.runtime import Runtime
+from realtime_typed.sync.stream import MessageIterator, pump
+from realtime_typed.typed import (
+    AnyChange,
+    BroadcastMessage,
+    BroadcastSpec,
+    ChangeSpec,
+    DeleteChange,
+    Filter,
+    InsertChange,
+    UpdateChange,
+)
+
+__all__ = ["Channel"]
+
+T = TypeVar("T")
+P = TypeVar("P")
+R = TypeVar("R")
+MetaT = TypeVar("MetaT")
+
+Row: TypeAlias = dict[str, JsonValue]
+StateCallback: TypeAlias = Callable[[SubscribeState, Exception | None], object]
+
+
+class Channel(Generic[MetaT]):
+    """A topic on the blocking client's socket. ``MetaT`` is the presence meta type."""
+
+    __slots__ = ("__weakref__", "_channel", "_runtime")
+
+    def __init__(self, runtime: Runtime, channel: AsyncChannel[MetaT]) -> None:
+        self._runtime = runtime
+        self._channel = channel
+
+    def __repr__(self) -> str:
+        return repr(self._channel)
+
+    @property
+    def topic(self) -> str:
+        """The full topic, ``realtime:<name>``."""
+        return self._channel.topic
+
+    @property
+    def private(self) -> bool:
+        """Whether the channel is private (authorized by ``realtime.messages`` policies)."""
+        return self._channel.private
+
+    @property
+    def state(self) -> ChannelState:
+        """Where the channel is: closed, joining, joined, errored or leaving."""
+        return self._channel.state
+
+    @property
+    def join_ref(self) -> str | None:
+        """The ref of the current join, if any."""
+        return self._channel.join_ref
+
+    @property
+    def async_channel(self) -> AsyncChannel[MetaT]:
+        """The async channel underneath (use it only on the client's event loop)."""
+        return self._channel
+
+    # ------------------------------------------------------------------ helpers
+
+    def _call(
+        self,
+        coro: Coroutine[Any, Any, R],
+        timeout: float | None,
+        error: Callable[[], Exception],
+        where: str,
+    ) -> R:
+        return self._runtime.loop.call(coro, timeout, error, where)
+
+    def _run(self, function: Callable[[], R]) -> R:
+        return self._runtime.loop.run(function)
+
+    def _wrap(self, callback: Callable[..., object], where: str) -> Callable[..., object]:
+        return self._runtime.delivery.wrap(callback, f"{self.topic} {where}")
+
+    def _push_timeout(self, what: str, timeout: float | None) -> Callable[[], Exception]:
+        return lambda: PushTimeout(f"{what} on {self.topic} not done within {timeout} s")
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def subscribe(
+        self, on_state: StateCallback | None = None, *, timeout: float | None = None
+    ) -> Self:
+        """Join the channel; blocks until joined (the async channel's ``subscribe``).
+
+        ``timeout`` is the join's timeout (the client's ``timeout`` when ``None``);
+        ``on_state(state, error)`` runs on the delivery thread for every state change. Raises
+        :class:`~realtime_typed.errors.JoinError`, :class:`~realtime_typed.errors.JoinTimeout`
+        or the connection error.
+        """
+        callback = None if on_state is None else self._wrap(on_state, "state")
+        limit = None if timeout is None else timeout + self._runtime.timeout
+        self._call(
+            self._channel.subscribe(callback, timeout=timeout),
+            limit,
+            lambda: JoinTimeout(f"{self.topic} not joined within {limit} s"),
+            "subscribe()",
+        )
+        return self
+
+    def unsubscribe(self, *, timeout: float | None = None) -> None:
+        """Leave the channel; blocks until the server answers or the client's timeout passes."""
+        self._call(
+            self._channel.unsubscribe(),
+            timeout,
+            self._push_timeout("unsubscribe()", timeout),
+            "unsubscribe()",
+        )
+
+    # ------------------------------------------------------------------ broadcast
+
+    @overload
+    def on_broadcast(
+        self, event: BroadcastSpec[T], callback: Callable[[BroadcastMessage[T]], object]
+    ) -> Callable[[], None]: ...
+    @overload
+    def on_broadcast(
+        self, event: str, callback: Callable[[BroadcastMessage[JsonValue]], object]
+    ) -> Callable[[], None]: ...
+    def on_broadcast(
+        self, event: BroadcastSpec[Any] | str, callback: Callable[[Any], object]
+    ) -> Callable[[], None]:
+        """Call ``callback`` (on the delivery thread) for each broadcast of ``event``, or every
+        one for ``*``. Returns a function that removes the listener."""
+        name = event.event if isinstance(event, BroadcastSpec) else event
+        wrapped = self._wrap(callback, f"broadcast {name}")
+        remove = self._run(lambda: self._channel.on_broadcast(event, wrapped))
+        return lambda: self._run(remove)
+
+    @overload
+    def broadcasts(
+        self, event: BroadcastSpec[T], *, maxsize: int = ..., timeout: float | None = ...
+    ) -> MessageIterator[BroadcastMessage[T]]: ...
+    @overload
+    def broadcasts(
+        self, event: str = ..., *, maxsize: int = ..., timeout: float | None = ...
+    ) -> MessageIterator[BroadcastMessage[JsonValue]]: ...
+    def broadcasts(
+        self,
+        event: BroadcastSpec[Any] | str = "*",
+        *,
+        maxsize: int = DEFAULT_QUEUE_SIZE,
+        timeout: float | None = None,
+    ) -> MessageIterator[Any]:
+        """A blocking iterator over broadcasts of ``event`` (``*`` for all).
+
+        It holds at most ``maxsize`` messages (the oldest are dropped and counted in
+        ``.dropped``) and ends after ``timeout`` seconds without one (``None``: never), when
+        the channel or the client closes, or on ``close()``.
+        """
+        name = event.event if isinstance(event, BroadcastSpec) else event
+        return self._iterate(
+            lambda: self._channel.broadcasts(event, maxsize=maxsize),
+            maxsize,
+            timeout,
+            f"broadcasts({name})",
+        )
+
+    def _iterate(
+        self,
+        open_stream: Callable[[], MessageStream[Any]],
+        maxsize: int,
+        timeout: float | None,
+        name: str,
+    ) -> MessageIterator[Any]:
+        client = self._runtime.client
+        queue: ThreadQueue[Any] = ThreadQueue(
+            maxsize, name=f"{self.topic} {name}", logger=client.logger
+        )
+
+        def start() -> MessageStream[Any]:
+            stream = open_stream()
+            client.spawn(pump(stream, queue), f"{self.topic} {name}")
+            return stream
+
+        return MessageIterator(self._run(start), queue, self._runtime.loop, timeout)
+
+    @overload
+    def send_broadcast(
+        self,
+        event: BroadcastSpec[T],
+        payload: T,
+        *,
+        persist: Persist = ...,
+        timeout: float | None = ...,
+    ) -> None: ...
+    @overload
+    def send_broadcast(
+        self, event: str, payload: JsonValue, *, persist: Persist = ..., timeout: float | None = ...
+    ) -> None: ...
+    def send_broadcast(
+        self,
+        event: BroadcastSpec[Any] | str,
+        payload: Any,
+        *,
+        persist: Persist = False,
+        timeout: float | None = None,
+    ) -> None:
+        """Broadcast ``payload`` as ``event``; with ``broadcast_ack``, blocks for the reply.
+
+        Raises :class:`~realtime_typed.errors.PushTimeout` (also when ``timeout`` seconds pass)
+        or :class:`~realtime_typed.errors.PushError`.
+        """
+        self._call(
+            self._channel.send_broadcast(event, payload, persist=persist),
+            timeout,
+            self._push_timeout("send_broadcast()", timeout),
+            "send_broadcast()",
+        )
+
+    def http_send(
+        self,
+        event: BroadcastSpec[Any] | str,
+        payload: Any,
+        *,
+        timeout: float | None = None,
+        persist: Persist = False,
+    ) -> None:
+        """Broadcast through the REST API; blocks until the server answers (202)."""
+        limit = None if timeout is None else timeout + 1.0
+        self._call(
+            self._channel.http_send(event, payload, timeout=timeout, persist=persist),
+            limit,
+            self._push_timeout("http_send()", timeout),
+            "http_send()",
+        )
+
+    # ------------------------------------------------------------------ system
+
+    def on_system(self, callback: Callable[[dict[str, JsonValue]], object]) -> None:
+        """Call ``callback`` (on the delivery thread) with every ``system`` message's payload."""
+        wrapped = self._wrap(callback, "system")
+        self._run(lambda: self._channel.on_system(wrapped))
+
+    # ------------------------------------------------------------------ postgres changes
+
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: ChangeSpec[P],
+        callback: Callable[[P], object],
+        *,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: Literal["INSERT"],
+        callback: Callable[[InsertChange[Row]], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: Literal["UPDATE"],
+        callback: Callable[[UpdateChange[Row, Row]], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: Literal["DELETE"],
+        callback: Callable[[DeleteChange[Row]], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    @overload
+    def on_postgres_changes(
+        self,
+        spec: Literal["*"],
+        callback: Callable[[AnyChange[Row, Row]], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None: ...
+    def on_postgres_changes(
+        self,
+        spec: ChangeSpec[Any] | str,
+        callback: Callable[[Any], object],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+    ) -> None:
+        """Call ``callback`` (on the delivery thread) for each change (register before
+        ``subscribe()``); typed keys give typed changes, as with the async channel."""
+        wrapped = self._wrap(callback, "postgres_changes")
+        channel = self._channel
+
+        def add() -> None:
+            if isinstance(spec, ChangeSpec):
+                channel.on_postgres_changes(spec, wrapped, filter=filter, select=select)
+            else:
+                event = cast("Literal['*']", spec)
+                channel.on_postgres_changes(
+                    event, wrapped, schema=schema, table=table, filter=filter, select=select
+                )
+
+        self._run(add)
+
+    @overload
+    def changes(
+        self,
+        spec: ChangeSpec[P],
+        *,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+        maxsize: int = ...,
+        timeout: float | None = ...,
+    ) -> MessageIterator[P]: ...
+    @overload
+    def changes(
+        self,
+        spec: Literal["INSERT", "UPDATE", "DELETE", "*"],
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+        maxsize: int = ...,
+        timeout: float | None = ...,
+    ) -> MessageIterator[AnyChange[Row, Row]]: ...
+    def changes(
+        self,
+        spec: ChangeSpec[Any] | str,
+        *,
+        schema: str = "public",
+        table: str | None = None,
+        filter: Filter | str | None = None,
+        select: list[str] | None = None,
+        maxsize: int = DEFAULT_QUEUE_SIZE,
+        timeout: float | None = None,
+    ) -> MessageIterator[Any]:
+        """A blocking iterator over changes (create it before ``subscribe()``: it adds a binding
+        to the join), bounded and ended like :meth:`broadcasts`."""
+        channel = self._channel
+
+        def open_stream() -> MessageStream[Any]:
+            if isinstance(spec, ChangeSpec):
+                return channel.changes(spec, filter=filter, select=select, maxsize=maxsize)
+            event = cast("Literal['*']", spec)
+            return channel.changes(
+                event, schema=schema, table=table, filter=filter, select=select, maxsize=maxsize
+            )
+
+        return self._iterate(open_stream, maxsize, timeout, "changes")
+
+    # ------------------------------------------------------------------ presence
+
+    def on_presence_sync(self, callback: Callable[[], object]) -> None:
+        """Call ``callback()`` (on the delivery thread) after each presence state or diff."""
+        wrapped = self._wrap(callback, "presence sync")
+        self._run(lambda: self._channel.on_presence_sync(wrapped))
+
+    def on_presence_join(self, callback: Callable[[str, list[MetaT], list[MetaT]], object]) -> None:
+        """Call ``callback(key, current_metas, joined_metas)`` for each join."""
+        wrapped = self._wrap(callback, "presence join")
+        self._run(lambda: self._channel.on_presence_join(wrapped))
+
+    def on_presence_leave(
+        self, callback: Callable[[str, list[MetaT], list[MetaT]], object]
+    ) -> None:
+        """Call ``callback(key, remaining_metas, left_metas)`` for each leave."""
+        wrapped = self._wrap(callback, "presence leave")
+        self._run(lambda: self._channel.on_presence_leave(wrapped))
+
+    def presence_state(self) -> dict[str, list[MetaT]]:
+        """Key -> metas currently present (typed channels: the spec's model)."""
+        return self._run(self._channel.presence_state)
+
+    def track(self, meta: MetaT, *, timeout: float | None = None) -> None:
+        """Be present with ``meta`` (re-tracked after every rejoin); once joined, blocks for
+        the server's reply."""
+        self._call(
+            self._channel.track(meta), timeout, self._push_timeout("track()", timeout), "track()"
+        )
+
+    def untrack(self, *, timeout: float | None = None) -> None:
+        """Stop being present on this channel."""
+        self._call(
+            self._channel.untrack(), timeout, self._push_timeout("untrack()", timeout), "untrack()"
+        )

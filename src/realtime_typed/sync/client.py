@@ -1,0 +1,300 @@
+"""The blocking ``RealtimeClient``: the async client on a private event-loop thread.
+
+Nothing of the protocol is implemented twice: each call runs the async client's own method on
+its loop (:mod:`realtime_typed.sync.loop`) and waits for it, so the options, typed keys,
+change objects, errors and reliability are the async client's. Plain callbacks run on the
+client's delivery thread, ``realtime-delivery`` (:mod:`realtime_typed.sync.delivery`), never on
+the caller's thread nor on the loop. Any number of threads may call at once, including threads
+that run an event loop of their own (a notebook).
+
+``close()`` (or leaving the ``with`` block) closes the socket and ends both threads. A client
+never closed is closed when it is garbage-collected, or at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections import Counter
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Self, TypeVar, overload
+
+from pydantic import BaseModel, JsonValue
+
+from realtime_typed.client.channel import Channel as AsyncChannel
+from realtime_typed.client.client import AccessToken, HeartbeatCallback, TokenProvider
+from realtime_typed.client.client import RealtimeClient as AsyncRealtimeClient
+from realtime_typed.client.listeners import is_async_callable
+from realtime_typed.client.persist import BroadcastReplay
+from realtime_typed.errors import ConnectionError, PushTimeout
+from realtime_typed.protocol.backoff import Backoff, reconnect_after, rejoin_after
+from realtime_typed.protocol.frames import Vsn
+from realtime_typed.sync.channel import Channel
+from realtime_typed.sync.runtime import Runtime
+from realtime_typed.typed import PresenceSpec
+
+__all__ = ["RealtimeClient"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _off_the_loop(access_token: AccessToken) -> AccessToken:
+    """A plain token provider made to run on a worker thread: it may block (an HTTP call)."""
+    if access_token is None or isinstance(access_token, str) or is_async_callable(access_token):
+        return access_token
+    provider: TokenProvider = access_token
+
+    async def in_a_thread() -> str | None:
+        token = await asyncio.to_thread(provider)
+        if token is None or isinstance(token, str):
+            return token
+        return await token
+
+    return in_a_thread
+
+
+class RealtimeClient:
+    """A blocking connection to Supabase Realtime (or the local server) and its channels.
+
+    Takes the async :class:`realtime_typed.RealtimeClient`'s arguments. A plain
+    ``access_token`` provider runs on a worker thread (it may block); callbacks run on the
+    client's delivery thread.
+    """
+
+    runtime: Runtime
+    _wrappers: weakref.WeakValueDictionary[str, Channel[Any]]
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        apikey: str,
+        access_token: AccessToken = None,
+        vsn: Vsn = "2.0.0",
+        heartbeat_interval: float = 25.0,
+        timeout: float = 10.0,
+        reconnect_after: Backoff = reconnect_after,
+        rejoin_after: Backoff = rejoin_after,
+        params: Mapping[str, str] | None = None,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        client = AsyncRealtimeClient(
+            url,
+            apikey=apikey,
+            access_token=_off_the_loop(access_token),
+            vsn=vsn,
+            heartbeat_interval=heartbeat_interval,
+            timeout=timeout,
+            reconnect_after=reconnect_after,
+            rejoin_after=rejoin_after,
+            params=params,
+            logger=logger,
+        )
+        self._start(client)
+
+    def _start(self, client: AsyncRealtimeClient) -> None:
+        runtime = Runtime(client)
+        self.runtime = runtime
+        self._wrappers = weakref.WeakValueDictionary()
+        self._finalizer = weakref.finalize(self, runtime.shutdown, client.timeout)
+
+    @classmethod
+    def _adopt(cls, client: AsyncRealtimeClient) -> Self:
+        """A blocking client over ``client``, a new async client not connected yet."""
+        blocking = cls.__new__(cls)
+        blocking._start(client)
+        return blocking
+
+    def __repr__(self) -> str:
+        state = "closed" if self.runtime.closed else "open"
+        return f"<sync RealtimeClient {state}, {len(self.channels)} channels>"
+
+    # ------------------------------------------------------------------ context manager
+
+    def __enter__(self) -> Self:
+        self.connect()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def async_client(self) -> AsyncRealtimeClient:
+        """The async client underneath (use it only on :attr:`loop`)."""
+        return self.runtime.client
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The client's private event loop, for ``asyncio.run_coroutine_threadsafe``."""
+        return self.runtime.loop.loop
+
+    @property
+    def channels(self) -> list[Channel[Any]]:
+        """The channels not closed yet."""
+        if self.runtime.closed:
+            return []
+        return [self._wrap(channel) for channel in self.runtime.loop.run(self._async_channels)]
+
+    def _async_channels(self) -> list[AsyncChannel[Any]]:
+        return self.runtime.client.channels
+
+    @property
+    def vsn(self) -> Vsn:
+        """The serializer version of the socket."""
+        return self.runtime.client.vsn
+
+    @property
+    def is_connected(self) -> bool:
+        """Whether the socket is open."""
+        return self.runtime.client.is_connected
+
+    @property
+    def timeout(self) -> float:
+        """Seconds to wait for join, leave and push replies."""
+        return self.runtime.client.timeout
+
+    @property
+    def logger(self) -> logging.Logger:
+        """Where the client logs."""
+        return self.runtime.client.logger
+
+    @property
+    def dropped(self) -> Counter[str]:
+        """Frames and callback calls not delivered, by reason (see the async client's)."""
+        return self.runtime.client.dropped
+
+    def _wrap(self, channel: AsyncChannel[Any]) -> Channel[Any]:
+        wrapper = self._wrappers.get(channel.topic)
+        if wrapper is None or wrapper.async_channel is not channel:
+            wrapper = Channel(self.runtime, channel)
+            self._wrappers[channel.topic] = wrapper
+        return wrapper
+
+    # ------------------------------------------------------------------ channels
+
+    @overload
+    def channel(
+        self,
+        topic: str,
+        *,
+        presence: PresenceSpec[ModelT],
+        broadcast_self: bool = False,
+        broadcast_ack: bool = False,
+        presence_key: str = "",
+        presence_enabled: bool = False,
+        private: bool = False,
+        broadcast_replay: BroadcastReplay | None = None,
+    ) -> Channel[ModelT]: ...
+    @overload
+    def channel(
+        self,
+        topic: str,
+        *,
+        presence: None = None,
+        broadcast_self: bool = False,
+        broadcast_ack: bool = False,
+        presence_key: str = "",
+        presence_enabled: bool = False,
+        private: bool = False,
+        broadcast_replay: BroadcastReplay | None = None,
+    ) -> Channel[dict[str, JsonValue]]: ...
+    def channel(
+        self,
+        topic: str,
+        *,
+        presence: PresenceSpec[Any] | None = None,
+        broadcast_self: bool = False,
+        broadcast_ack: bool = False,
+        presence_key: str = "",
+        presence_enabled: bool = False,
+        private: bool = False,
+        broadcast_replay: BroadcastReplay | None = None,
+    ) -> Channel[Any]:
+        """The channel for ``topic`` (``realtime:`` is prefixed), created if needed; the
+        options are the async client's."""
+        client = self.runtime.client
+
+        def make() -> AsyncChannel[Any]:
+            return client.channel(
+                topic,
+                presence=presence,
+                broadcast_self=broadcast_self,
+                broadcast_ack=broadcast_ack,
+                presence_key=presence_key,
+                presence_enabled=presence_enabled,
+                private=private,
+                broadcast_replay=broadcast_replay,
+            )
+
+        return self._wrap(self.runtime.loop.run(make))
+
+    def remove_channel(self, channel: Channel[Any], *, timeout: float | None = None) -> None:
+        """Unsubscribe ``channel`` and forget it; blocks until it is closed."""
+        channel.unsubscribe(timeout=timeout)
+
+    def remove_all_channels(self, *, timeout: float | None = None) -> None:
+        """Unsubscribe every channel and close the socket (the client may connect again)."""
+        self.runtime.loop.call(
+            self.runtime.client.remove_all_channels(),
+            timeout,
+            lambda: PushTimeout(f"channels not all removed within {timeout} s"),
+            "remove_all_channels()",
+        )
+
+    # ------------------------------------------------------------------ callbacks
+
+    def on_error(self, callback: Callable[[Exception], object]) -> None:
+        """Call ``callback(error)`` (on the delivery thread) for every problem reported in the
+        background, failing callbacks included."""
+        self.runtime.delivery.error_callbacks.append(callback)
+        wrapped = self.runtime.delivery.wrap(callback, "on_error")
+        self.runtime.loop.run(lambda: self.runtime.client.on_error(wrapped))
+
+    def on_heartbeat(self, callback: HeartbeatCallback) -> None:
+        """Call ``callback(status, latency)`` (on the delivery thread) for every heartbeat."""
+        wrapped = self.runtime.delivery.wrap(callback, "on_heartbeat")
+        self.runtime.loop.run(lambda: self.runtime.client.on_heartbeat(wrapped))
+
+    # ------------------------------------------------------------------ connection
+
+    def set_auth(self, token: str | None, *, timeout: float | None = None) -> None:
+        """Use ``token`` from now on; joined channels are told at once."""
+        self.runtime.loop.call(
+            self.runtime.client.set_auth(token),
+            timeout,
+            lambda: PushTimeout(f"the token was not sent within {timeout} s"),
+            "set_auth()",
+        )
+
+    def connect(self, *, timeout: float | None = None) -> None:
+        """Open the socket (a no-op when already started); blocks until open.
+
+        The first attempt's failure raises; later losses are retried in the background.
+        """
+        self.runtime.loop.call(
+            self.runtime.client.connect(),
+            timeout,
+            lambda: ConnectionError(f"no connection within {timeout} s"),
+            "connect()",
+        )
+
+    def close(self, *, timeout: float | None = None) -> None:
+        """Close the socket, stop every task and end the client's threads (idempotent).
+
+        Callbacks already queued are delivered first. ``timeout`` (the client's ``timeout``
+        by default) bounds each step. A closed client cannot be used again.
+        """
+        if timeout is None or timeout == self.runtime.timeout:
+            self._finalizer()
+        else:
+            self._finalizer.detach()
+            self.runtime.shutdown(timeout)
