@@ -77,6 +77,54 @@ SQL_CASES = {
         ':3:1: cannot drop type "m" because column "m" of table "public.t" depends on it',
         "drop type m",
     ),
+    "NUL character": (
+        "create table a (id int primary key);\ncreate table b (\0id int);\n",
+        ":2:17: NUL character in SQL: PostgreSQL refuses it",
+        "",
+    ),
+    "create table as": (
+        "create table a (id int primary key);\ncreate table b as select * from a;\n",
+        ":2:1: CREATE TABLE ... AS is not supported: its columns come from a query",
+        "create table b as select * from a",
+    ),
+    "select into": (
+        "create table a (id int);\nselect * into b from a;\n",
+        ":2:1: SELECT ... INTO a table is not supported",
+        "select * into b from a",
+    ),
+    "pk using a missing index": (
+        "create table a (id int);\n"
+        "alter table a add constraint a_pkey primary key using index nope;\n",
+        ':2:19: index "nope" does not exist',
+        "alter table a add constraint a_pkey primary key using index nope",
+    ),
+    "pk using a partial index": (
+        "create table a (id int);\ncreate unique index i on a (id) where id > 0;\n"
+        "alter table a add primary key using index i;\n",
+        ':3:19: index "i" has expressions or a predicate: it cannot back a constraint',
+        "alter table a add primary key using index i",
+    ),
+    "replica identity over a nullable column": (
+        "create table a (id int);\ncreate unique index i on a (id);\n"
+        "alter table a replica identity using index i;\n",
+        ':3:1: index "i" cannot be used as replica identity because column "id" is nullable',
+        "alter table a replica identity using index i",
+    ),
+    "unguarded DO block": (
+        "create type m as enum ('a');\ndo $$\nbegin\n  create type m as enum ('b');\nend\n$$;\n",
+        ':4:3: type "public.m" already exists',
+        "create type m as enum ('b')",
+    ),
+    "invalid PL/pgSQL": (
+        "do $$ begin if then end if; end $$;\n",
+        ":1:1: invalid PL/pgSQL in DO block",
+        "do $$ begin if then end if; end $$",
+    ),
+    "empty search_path": (
+        "set search_path = '';\ncreate table a (id int);\n",
+        ":2:1: no schema has been selected to create in",
+        "create table a (id int)",
+    ),
     "unknown enum label": (
         "create type m as enum ('a');\nalter type m rename value 'b' to 'c';\n",
         ':2:1: "b" is not an existing enum label',
@@ -93,6 +141,34 @@ def test_invalid_sql_is_located(
     err = _run(tmp_path, capsys, {"schema.sql": sql}, ["--tables", "schema.sql"])
     assert f"schema.sql{where}" in err
     assert statement in err
+
+
+def test_undecodable_bytes_are_located(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "schema.sql"
+    path.write_bytes(
+        "create table a (\n  name text default 'café',\n  x int\xff\n);\n".encode("latin-1")
+    )
+    output = tmp_path / "out.py"
+    assert main(["--tables", str(path), "-o", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "schema.sql:2:25: byte 0xe9 at byte offset 41 is not UTF-8; save the file as UTF-8" in err
+    )
+    assert not output.exists()
+
+
+def test_a_do_block_running_computed_sql_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "schema.sql"
+    path.write_text(
+        "create table a (id int primary key);\n"
+        "do $$ begin execute format('create table %I (id int)', 'b'); end $$;\n"
+    )
+    assert main(["--tables", str(path), "-o", str(tmp_path / "out.py")]) == 0
+    err = capsys.readouterr().err
+    assert "schema.sql:2:1: warning: DO block runs EXECUTE format(" in err
+    assert "generate with --apply or --db-url" in err
 
 
 def test_errors_in_a_migrations_folder_name_the_migration(

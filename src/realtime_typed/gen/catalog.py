@@ -8,6 +8,7 @@ held by reference, so renaming a type or a table moves every column that uses it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 __all__ = [
     "SYSTEM_SCHEMAS",
@@ -20,6 +21,7 @@ __all__ = [
     "Location",
     "OpaqueType",
     "PgType",
+    "ReplicaIdentity",
     "Table",
     "TypeRef",
 ]
@@ -130,9 +132,19 @@ class ColumnDef:
     location: Location | None = None
 
 
+ReplicaIdentity = Literal["default", "full", "index", "nothing"]
+"""``pg_class.relreplident``: what the WAL holds of a changed row's old version."""
+
+
 @dataclass(eq=False, slots=True)
 class Table:
-    """A table: columns in ordinal order, its primary key and comment."""
+    """A table: columns in ordinal order, primary key, replica identity, RLS and partitioning.
+
+    ``identity_index`` holds the columns of the ``REPLICA IDENTITY USING INDEX`` index (empty
+    when that index was dropped, which leaves PostgreSQL logging no old values). A partition
+    names its parent in ``partition_of``; a partitioned table (``PARTITION BY``) has
+    ``partitioned`` set and holds no rows itself.
+    """
 
     schema: str
     name: str
@@ -141,17 +153,62 @@ class Table:
     primary_key_name: str | None = None
     comment: str | None = None
     location: Location | None = None
+    replica_identity: ReplicaIdentity = "default"
+    identity_index: tuple[str, ...] = ()
+    row_security: bool = False
+    partitioned: bool = False
+    partition_of: tuple[str, str] | None = None
 
     def column(self, name: str) -> ColumnDef | None:
         """The column called ``name``, if any."""
         return next((col for col in self.columns if col.name == name), None)
 
+    def identity_columns(self) -> tuple[str, ...]:
+        """The columns the WAL carries of a row's old version (its replica identity)."""
+        if self.replica_identity == "full":
+            return tuple(column.name for column in self.columns)
+        if self.replica_identity == "index":
+            return self.identity_index
+        if self.replica_identity == "nothing":
+            return ()
+        return self.primary_key
+
+    def old_record_columns(self) -> tuple[str, ...]:
+        """The columns every ``old_record`` of an update or delete holds.
+
+        Realtime sends the replica identity columns; under row level security a delete's old
+        record is cut to the primary key columns (the server cannot check a deleted row
+        against the policies), so only those are sure to be there.
+        """
+        identity = self.identity_columns()
+        if self.row_security:
+            return tuple(name for name in identity if name in self.primary_key)
+        return identity
+
 
 @dataclass(slots=True)
 class Catalog:
-    """Tables and user types by ``(schema, name)``."""
+    """Tables and user types by ``(schema, name)``, and how the realtime publication works.
+
+    ``publish_via_partition_root`` is the option of the ``supabase_realtime`` publication:
+    false (PostgreSQL's default), changes of a partitioned table are published under the
+    name of the leaf partition that holds the row; true, under the partitioned table's
+    name. :meth:`delivers` says which tables' changes arrive under their own name.
+    """
 
     tables: dict[tuple[str, str], Table] = field(default_factory=dict[tuple[str, str], Table])
     types: dict[tuple[str, str], EnumType | DomainType | CompositeType] = field(
         default_factory=dict[tuple[str, str], EnumType | DomainType | CompositeType]
     )
+    publish_via_partition_root: bool = False
+
+    def delivers(self, table: Table) -> bool:
+        """Whether changes to ``table``'s rows arrive under its own name.
+
+        A partitioned table holds no rows: its changes arrive under the leaf partitions'
+        names, unless the publication publishes via the partition root, and then every
+        partition's changes arrive under the topmost partitioned table's name.
+        """
+        if self.publish_via_partition_root:
+            return table.partition_of is None
+        return not table.partitioned

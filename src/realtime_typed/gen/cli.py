@@ -69,7 +69,9 @@ def _display(path: Path) -> str:
     return path.as_posix()
 
 
-def _load_catalog(args: argparse.Namespace, hashed: list[bytes]) -> tuple[Catalog, list[str]]:
+def _load_catalog(
+    args: argparse.Namespace, hashed: list[bytes], warnings: list[str]
+) -> tuple[Catalog, list[str]]:
     """The catalog from the SQL inputs or the database, and the header's input names."""
     inputs: list[str] = []
     if args.db_url:
@@ -92,6 +94,7 @@ def _load_catalog(args: argparse.Namespace, hashed: list[bytes]) -> tuple[Catalo
         display = _display(path)
         applier.apply_file(path, display)
         hashed += [display.encode(), path.read_bytes()]
+    warnings += applier.warnings
     return applier.catalog, inputs
 
 
@@ -104,7 +107,8 @@ def generate(args: argparse.Namespace) -> tuple[str, list[str]]:
     if args.db_url and (args.tables or args.migrations):
         raise SchemaError("--db-url reads the schema itself: drop --tables and --migrations")
     hashed: list[bytes] = []
-    catalog, inputs = _load_catalog(args, hashed)
+    warnings: list[str] = []
+    catalog, inputs = _load_catalog(args, hashed, warnings)
     channels = None
     if args.channels is not None:
         channels = load_channels(args.channels, _display(args.channels))
@@ -120,8 +124,8 @@ def generate(args: argparse.Namespace) -> tuple[str, list[str]]:
         '"""Typed Realtime keys and payload models for this app\'s tables and channels."""',
         "",
     ]
-    source, warnings = render_module(catalog, tables, channels, header)
-    return format_source(source), [str(warning) for warning in warnings]
+    source, lossy = render_module(catalog, tables, channels, header)
+    return format_source(source), warnings + [str(warning) for warning in lossy]
 
 
 def _write_atomically(path: Path, text: str) -> None:

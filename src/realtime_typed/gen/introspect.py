@@ -1,9 +1,10 @@
 """A live database to a :class:`~realtime_typed.gen.catalog.Catalog`, through ``pg_catalog``.
 
 Reads what the server itself resolved: every table and partition, its columns in ordinal
-order with their types, NOT NULL and primary key, enums with their values in sort order,
-domains (over any base, their NOT NULL), composite types, extension types (those with a cast
-to json map to JSON values) and comments.
+order with their types, NOT NULL and primary key, replica identity, row level security,
+partitioning, the ``supabase_realtime`` publication's ``publish_via_partition_root``, enums
+with their values in sort order, domains (over any base, their NOT NULL), composite types,
+extension types (those with a cast to json map to JSON values) and comments.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from realtime_typed.gen.catalog import (
     EnumType,
     OpaqueType,
     PgType,
+    ReplicaIdentity,
     Table,
     TypeRef,
 )
@@ -42,11 +44,29 @@ left join pg_class r on r.oid = t.typrelid
 """
 _ENUM_VALUES = "select enumtypid, enumlabel from pg_enum order by enumtypid, enumsortorder"
 _TABLES = """
-select c.oid, n.nspname, c.relname, obj_description(c.oid, 'pg_class')
+select c.oid, n.nspname, c.relname, obj_description(c.oid, 'pg_class'),
+       c.relreplident, c.relrowsecurity, c.relkind = 'p', pn.nspname, p.relname,
+       array(select a.attname
+             from pg_index i
+             cross join unnest(i.indkey) with ordinality k(num, pos)
+             join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.num
+             where i.indrelid = c.oid and i.indisreplident order by k.pos)
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+left join pg_inherits h on c.relispartition and h.inhrelid = c.oid
+left join pg_class p on p.oid = h.inhparent
+left join pg_namespace pn on pn.oid = p.relnamespace
 where c.relkind in ('r', 'p') and c.relpersistence <> 't'
   and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'
 """
+_PUBLICATION = """
+select pubviaroot from pg_publication where pubname = 'supabase_realtime'
+"""
+_REPLICA_IDENTITIES: dict[str, ReplicaIdentity] = {
+    "d": "default",
+    "f": "full",
+    "i": "index",
+    "n": "nothing",
+}
 _ATTRIBUTES = """
 select a.attrelid, a.attname, a.atttypid, a.atttypmod, a.attndims, a.attnotnull,
        col_description(a.attrelid, a.attnum)
@@ -162,10 +182,20 @@ def introspect(url: str) -> Catalog:
             cursor.execute(_PRIMARY_KEYS)
             primary_keys = {row[0]: (row[1], tuple(row[2])) for row in cursor.fetchall()}
             cursor.execute(_TABLES)
-            for oid, schema, name, comment in cursor.fetchall():
+            for row in cursor.fetchall():
+                oid, schema, name, comment, replident, rls, partitioned = row[:7]
+                parent_schema, parent, identity_index = row[7:]
                 pk_name, pk = primary_keys.get(oid, (None, ()))
                 table = Table(schema, name, reader.columns(oid), pk, pk_name, comment)
+                table.replica_identity = _REPLICA_IDENTITIES[replident]
+                table.identity_index = tuple(identity_index)
+                table.row_security = bool(rls)
+                table.partitioned = bool(partitioned)
+                table.partition_of = (parent_schema, parent) if parent is not None else None
                 reader.catalog.tables[(schema, name)] = table
+            cursor.execute(_PUBLICATION)
+            publication = cursor.fetchone()
+            reader.catalog.publish_via_partition_root = bool(publication and publication[0])
     except psycopg.Error as exc:
         raise SchemaError(f"cannot read the database {redact_url(url)}: {exc}") from exc
     return reader.catalog

@@ -23,7 +23,15 @@ from realtime_typed.gen.catalog import (
     TypeRef,
 )
 
-__all__ = ["BUILTIN_TYPES", "EXTENSION_TYPES", "Helper", "Mapping", "PyType", "map_column"]
+__all__ = [
+    "BUILTIN_TYPES",
+    "EXTENSION_TYPES",
+    "EXTENSION_TYPE_SOURCES",
+    "Helper",
+    "Mapping",
+    "PyType",
+    "map_column",
+]
 
 Import = tuple[str, str]
 Helper = str
@@ -51,6 +59,7 @@ BUILTIN_TYPES: dict[str, _Scalar] = {
     "int8": _INT,
     "oid": _INT,
     "xid": _INT,
+    "xid8": _INT,
     "cid": _INT,
     "float4": _FLOAT,
     "float8": _FLOAT,
@@ -120,8 +129,22 @@ BUILTIN_TYPES: dict[str, _Scalar] = {
     "jsonpath": _STR,
     "tid": _STR,
     "refcursor": _STR,
+    "aclitem": _STR,
+    "gtsvector": _STR,
+    "int2vector": _STR,
+    "oidvector": _STR,
+    "pg_node_tree": _STR,
+    "pg_ndistinct": _STR,
+    "pg_dependencies": _STR,
+    "pg_mcv_list": _STR,
+    "pg_brin_bloom_summary": _STR,
+    "pg_brin_minmax_multi_summary": _STR,
 }
-"""``pg_catalog`` types by ``typname``."""
+"""Every base, range and multirange type of ``pg_catalog`` a column may have, by ``typname``.
+
+The DDL path resolves a type name as PostgreSQL does only if this holds them all; a test
+compares it with a live server's ``pg_type``.
+"""
 
 EXTENSION_TYPES: dict[str, _Scalar] = {
     "citext": _STR,
@@ -136,6 +159,20 @@ EXTENSION_TYPES: dict[str, _Scalar] = {
     "geography": _JSON,
 }
 """Well-known extension types, found by name in whatever schema the extension lives."""
+
+EXTENSION_TYPE_SOURCES: dict[str, str] = {
+    "citext": "citext",
+    "ltree": "ltree",
+    "lquery": "ltree",
+    "hstore": "hstore",
+    "vector": "vector",
+    "halfvec": "vector",
+    "sparsevec": "vector",
+    "cube": "cube",
+    "geometry": "postgis",
+    "geography": "postgis",
+}
+"""The extension that makes each of :data:`EXTENSION_TYPES`: its schema is the type's."""
 
 _LOSSY_MESSAGES = {
     "char": "char(n) values arrive cut to their first character",

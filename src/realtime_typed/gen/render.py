@@ -279,10 +279,28 @@ def _enum(module: _Module, enum: EnumType) -> list[str]:
     return lines
 
 
-def _table(module: _Module, table: Table, name: str) -> list[str]:
+def _old_doc(table: Table, where: str) -> str:
+    """What the ``Old`` model of ``table`` holds, as its docstring says it."""
+    present = table.old_record_columns()
+    if not present:
+        why = "no primary key" if table.replica_identity == "default" else "no replica identity"
+        text = f"The replica identity of a row of {where}: {why}, so every column is optional."
+    else:
+        what = "primary key" if present == table.primary_key else "replica identity"
+        text = f"The replica identity of a row of {where}: {what} ({', '.join(present)}) required."
+    if len(table.identity_columns()) > len(present):
+        text += (
+            " Other columns arrive on updates only: under row level security a delete's old"
+            " record holds the primary key alone."
+        )
+    return text
+
+
+def _table(module: _Module, table: Table, name: str, delivers: bool) -> list[str]:
     where = _qualified(table.schema, table.name)
     row = _fields(module, table.columns, where, required=None)
-    old = _fields(module, table.columns, where, required=table.primary_key, warn=False)
+    present = table.old_record_columns()
+    old = _fields(module, table.columns, where, required=present, warn=False)
     key = f"{_literal(table.schema)}, {_literal(table.name)}"
     columns: list[str] = []
     taken: set[str] = set()
@@ -290,30 +308,38 @@ def _table(module: _Module, table: Table, name: str) -> list[str]:
         py = module.mapping.column(column)
         attribute = unique(field_name(column.name), taken)
         columns.append(f"{attribute}: Final[Column[{py.static}]] = Column({_literal(column.name)})")
-    identity = (
-        f"primary key ({', '.join(table.primary_key)}) required"
-        if table.primary_key
-        else "no primary key, so every column is optional"
-    )
-    body = [
-        *_class("Row", "_Record", f"A row of {where}.", row or ["pass"], 0),
-        "",
-        *_class(
-            "Old",
-            "_Record",
-            f"The replica identity of a row of {where}: {identity}.",
-            old or ["pass"],
-            0,
-        ),
-        "",
+    keys = [
         f"insert = ChangeSpec.insert({key}, Row)",
         f"update = ChangeSpec.update({key}, Row, Old)",
         f"delete = ChangeSpec.delete({key}, Old)",
         f"all = ChangeSpec.all({key}, Row, Old)",
         "",
+    ]
+    body = [
+        *_class("Row", "_Record", f"A row of {where}.", row or ["pass"], 0),
+        "",
+        *_class("Old", "_Record", _old_doc(table, where), old or ["pass"], 0),
+        "",
+        *(keys if delivers else []),
         *_class("c", "", f"Typed columns of {where}, for filters.", columns or ["pass"], 0),
     ]
-    return _class(name, "", table.comment or f"The table {where}.", body, 0)
+    doc = table.comment or f"The table {where}."
+    if not delivers:
+        doc += "\n\n" + _partition_note(table)
+    return _class(name, "", doc, body, 0)
+
+
+def _partition_note(table: Table) -> str:
+    """Why a partitioned table or a partition has no change keys."""
+    if table.partitioned:
+        return (
+            "No change keys: the publication sends changes under the names of the leaf "
+            "partitions (publish_via_partition_root is false); subscribe to those."
+        )
+    return (
+        "No change keys: the publication sends this partition's changes under the "
+        "partitioned table's name (publish_via_partition_root is true); subscribe to that."
+    )
 
 
 def _channel(channel: Channel) -> list[str]:
@@ -364,7 +390,8 @@ def render_module(
     sections += [_enum(module, enum) for enum in module.enums]
     sections += [_composite(module, composite) for composite in module.composites]
     tables_code = [
-        _table(module, table, name) for table, name in zip(tables, table_names, strict=True)
+        _table(module, table, name, catalog.delivers(table))
+        for table, name in zip(tables, table_names, strict=True)
     ]
     if channels is not None:
         model_imports, models_code, model_names = generate_models(channels)

@@ -461,7 +461,12 @@ if TYPE_CHECKING:
             c_smallpos: Final[Column[int]] = Column("c_smallpos")
 
     class Measurements:
-        """The table measurements."""
+        """The table measurements.
+
+        No change keys: the publication sends changes under the names of the
+        leaf partitions (publish_via_partition_root is false); subscribe to
+        those.
+        """
 
         class Row(_Record):
             """A row of measurements."""
@@ -478,11 +483,6 @@ if TYPE_CHECKING:
             city_id: int | None = None
             logdate: date | None = None
             peak_temp: int | None = None
-
-        insert = ChangeSpec.insert("public", "measurements", Row)
-        update = ChangeSpec.update("public", "measurements", Row, Old)
-        delete = ChangeSpec.delete("public", "measurements", Old)
-        all = ChangeSpec.all("public", "measurements", Row, Old)
 
         class c:
             """Typed columns of measurements, for filters."""
@@ -1066,7 +1066,12 @@ else:
 
     def _build_Measurements() -> type:
         class Measurements:
-            """The table measurements."""
+            """The table measurements.
+
+            No change keys: the publication sends changes under the names of the
+            leaf partitions (publish_via_partition_root is false); subscribe to
+            those.
+            """
 
             class Row(_Record):
                 """A row of measurements."""
@@ -1083,11 +1088,6 @@ else:
                 city_id: int | None = None
                 logdate: date | None = None
                 peak_temp: int | None = None
-
-            insert = ChangeSpec.insert("public", "measurements", Row)
-            update = ChangeSpec.update("public", "measurements", Row, Old)
-            delete = ChangeSpec.delete("public", "measurements", Old)
-            all = ChangeSpec.all("public", "measurements", Row, Old)
 
             class c:
                 """Typed columns of measurements, for filters."""
