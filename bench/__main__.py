@@ -535,7 +535,7 @@ def firehose_check(results: dict[str, Result]) -> list[str]:
     return [
         "### Is the server the bottleneck? (firehose check)",
         "",
-        "The firehose (`realtime_typed.testing.firehose`) encodes the broadcast once and writes "
+        "The firehose (`realtime_typed.local.firehose`) encodes the broadcast once and writes "
         "the same bytes N times per socket through aiohttp's uncompressed frame path, in a "
         "separate server process. Two checks, from the receive runs above:",
         "",

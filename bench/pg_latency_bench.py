@@ -1,6 +1,6 @@
 """Postgres changes latency: from COMMIT in PostgreSQL to the realtime-typed callback.
 
-A throwaway cluster (:class:`~realtime_typed.testing.postgres.TemporaryCluster`) and a
+A throwaway cluster (:class:`~realtime_typed.local.postgres.TemporaryCluster`) and a
 :class:`~realtime_typed.testing.LocalRealtimeServer` wired to it, polling its replication slot
 at the real cadence (poll again at once after delivering rows, wait when idle). One client
 subscribes to the INSERTs of one table through a typed ``ChangeSpec``. The script then commits
@@ -29,9 +29,9 @@ from pydantic import BaseModel, JsonValue
 
 from bench.harness import emit, percentile
 from realtime_typed import ChangeSpec, InsertChange, RealtimeClient
+from realtime_typed.local.postgres import TemporaryCluster
+from realtime_typed.local.postgres.cadence import IDLE_MULTIPLIER
 from realtime_typed.testing import LocalRealtimeServer
-from realtime_typed.testing.postgres import TemporaryCluster
-from realtime_typed.testing.postgres.cadence import IDLE_MULTIPLIER
 
 TABLE = "latency_probe"
 POLL_INTERVAL = 0.1

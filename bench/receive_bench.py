@@ -31,7 +31,7 @@ from websockets.asyncio.client import connect
 
 from bench.harness import Meter, ServerProcess, emit
 from realtime_typed import BroadcastMessage, BroadcastSpec, RealtimeClient
-from realtime_typed.testing.firehose import broadcast_fan_out
+from realtime_typed.local.firehose import broadcast_fan_out
 
 TOPIC_NAME = "hose"
 TOPIC = "realtime:" + TOPIC_NAME

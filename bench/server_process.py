@@ -5,7 +5,7 @@
 line is a command and gets one JSON line back:
 
 - ``{"cmd": "firehose", "topic", "event", "payload", "count", "binary"}``: sends ``count``
-  broadcasts to every socket joined to ``topic`` (see ``realtime_typed.testing.firehose``);
+  broadcasts to every socket joined to ``topic`` (see ``realtime_typed.local.firehose``);
   replies ``{"sockets", "frames", "seconds", "cpu_seconds"}`` once they are written.
 - ``{"cmd": "cpu"}``: this process's CPU time so far, ``{"cpu_seconds"}``.
 - ``{"cmd": "fault", "action": ...}``: one of the server's faults, replied ``{"done": action}``
@@ -27,8 +27,8 @@ import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from realtime_typed.local.firehose import broadcast_fan_out, firehose
 from realtime_typed.testing import LocalRealtimeServer, ServerOptions
-from realtime_typed.testing.firehose import broadcast_fan_out, firehose
 
 OPTIONS = ServerOptions(max_channels_per_client=100_000, presence_max_calls=1_000_000)
 
@@ -85,7 +85,7 @@ async def database(wanted: bool) -> AsyncGenerator[str | None]:
     if not wanted:
         yield None
         return
-    from realtime_typed.testing.postgres import TemporaryCluster
+    from realtime_typed.local.postgres import TemporaryCluster
 
     async with TemporaryCluster() as cluster:
         yield cluster.dsn

@@ -16,7 +16,7 @@ import pytest
 
 from realtime_typed.gen.cli import main
 from realtime_typed.gen.ddl import migration_files
-from realtime_typed.testing.postgres.sql_files import read_sql
+from realtime_typed.local.postgres.sql_files import read_sql
 
 from .gen_cases import MIGRATIONS, ROOT, SCHEMA_SQL, body
 

@@ -23,8 +23,8 @@ import pytest
 
 from realtime_typed import RealtimeClient
 from realtime_typed.errors import ProtocolError
+from realtime_typed.local.transport.session import SocketSession
 from realtime_typed.testing import LocalRealtimeServer
-from realtime_typed.testing.session import SocketSession
 
 from .official_peer import OfficialPeer
 from .peer import JsonObject, Received, StateChange

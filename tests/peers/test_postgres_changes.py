@@ -19,9 +19,9 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from pydantic import JsonValue
 
+from realtime_typed.local.channels.join_config import binding_id
 from realtime_typed.protocol.frames import Vsn
 from realtime_typed.testing import LocalRealtimeServer
-from realtime_typed.testing.join_config import binding_id
 
 from .js_peer import JsPeer
 from .official_peer import OfficialPeer

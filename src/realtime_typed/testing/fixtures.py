@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from realtime_typed.testing.server import LocalRealtimeServer
+from realtime_typed.local.server import LocalRealtimeServer
 
 __all__ = ["postgres_dsn", "realtime_server", "realtime_server_db"]
 
@@ -29,8 +29,8 @@ async def realtime_server() -> AsyncIterator[LocalRealtimeServer]:
 @pytest.fixture(scope="session")
 def postgres_dsn() -> Iterator[str]:
     """The superuser DSN of a throwaway PostgreSQL cluster shared by the session."""
-    from realtime_typed.testing.postgres import PostgresNotInstalled, TemporaryCluster
-    from realtime_typed.testing.postgres.binaries import find_binaries
+    from realtime_typed.local.postgres import PostgresNotInstalled, TemporaryCluster
+    from realtime_typed.local.postgres.binaries import find_binaries
 
     try:
         find_binaries()

@@ -19,9 +19,9 @@ import psycopg
 import pytest
 import pytest_asyncio
 
+from realtime_typed.local.auth.jwks import SigningKey
+from realtime_typed.local.options import ServerOptions
 from realtime_typed.testing import LocalRealtimeServer
-from realtime_typed.testing.jwks import SigningKey
-from realtime_typed.testing.options import ServerOptions
 
 POLICIES = """
 drop policy if exists auth_tests_read on realtime.messages;

@@ -14,8 +14,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from realtime_typed.local.auth.jwks import SigningKey
 from realtime_typed.testing import LocalRealtimeServer
-from realtime_typed.testing.jwks import SigningKey
 
 from .raw import Socket, join_config, open_socket
 

@@ -11,8 +11,8 @@ from realtime_typed import (
     RealtimeClient,
     SubscribeState,
 )
+from realtime_typed.local.options import ServerOptions
 from realtime_typed.testing import LocalRealtimeServer
-from realtime_typed.testing.options import ServerOptions
 
 from .helpers import States
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import psycopg
 import pytest
 
-from realtime_typed.testing.postgres import (
+from realtime_typed.local.postgres import (
     PostgresChangesFeed,
     PostgresNotInstalled,
     TemporaryCluster,

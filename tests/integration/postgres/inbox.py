@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 
-from realtime_typed.testing.postgres import PostgresChangesFeed
+from realtime_typed.local.postgres import PostgresChangesFeed
 
 WAIT_S = 10.0
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from realtime_typed.testing.postgres import PostgresChangesFeed
+from realtime_typed.local.postgres import PostgresChangesFeed
 
 from .inbox import Database, subscribe
 

@@ -12,16 +12,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from realtime_typed.testing.postgres import PostgresNotInstalled
-from realtime_typed.testing.postgres.binaries import find_binaries
-from realtime_typed.testing.postgres.server_user import server_user
+from realtime_typed.local.postgres import PostgresNotInstalled
+from realtime_typed.local.postgres.binaries import find_binaries
+from realtime_typed.local.postgres.server_user import server_user
 
 pytestmark = pytest.mark.postgres
 
 _START_AND_STOP = textwrap.dedent(
     """
     import os, psycopg
-    from realtime_typed.testing.postgres import TemporaryCluster
+    from realtime_typed.local.postgres import TemporaryCluster
     cluster = TemporaryCluster()
     cluster.start()
     with psycopg.connect(cluster.dsn) as conn:

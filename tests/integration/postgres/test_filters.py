@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from realtime_typed.testing.postgres import PostgresChangesFeed
+from realtime_typed.local.postgres import PostgresChangesFeed
 
 from .inbox import Database, subscribe
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from realtime_typed.testing.postgres.cadence import IDLE_MULTIPLIER, next_poll_delay
-from realtime_typed.testing.postgres.fanout import ChannelSubscription, route
-from realtime_typed.testing.postgres.params import ColumnFilter, SubscriptionParams, parse_binding
+from realtime_typed.local.postgres.cadence import IDLE_MULTIPLIER, next_poll_delay
+from realtime_typed.local.postgres.fanout import ChannelSubscription, route
+from realtime_typed.local.postgres.params import ColumnFilter, SubscriptionParams, parse_binding
 
 
 async def _ignore(payload: dict[str, Any]) -> None:

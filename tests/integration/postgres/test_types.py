@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from realtime_typed.testing.postgres import PostgresChangesFeed
+from realtime_typed.local.postgres import PostgresChangesFeed
 
 from .inbox import Database, subscribe
 

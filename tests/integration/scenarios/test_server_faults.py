@@ -20,9 +20,8 @@ from realtime_typed import (
     RealtimeClient,
     SubscribeState,
 )
-from realtime_typed.testing import LocalRealtimeServer
-from realtime_typed.testing.cli import parse_args
-from realtime_typed.testing.faults import RefusalMode, ReplyRule, injected_faults
+from realtime_typed.local.cli import parse_args
+from realtime_typed.testing import LocalRealtimeServer, RefusalMode, ReplyRule, injected_faults
 
 from .waiting import StateLog, Tally
 

@@ -14,9 +14,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from realtime_typed.testing.auth import JwtVerifier, SecretKeySource
-from realtime_typed.testing.cli import parse_args
-from realtime_typed.testing.jwks import SigningKey
+from realtime_typed.local.auth.jwks import SigningKey
+from realtime_typed.local.auth.tokens import JwtVerifier, SecretKeySource
+from realtime_typed.local.cli import parse_args
 
 NAMES = ("REALTIME_URL", "REALTIME_JWT_SECRET", "REALTIME_ANON_KEY", "REALTIME_SERVICE_KEY")
 SECRET = "cli-secret-of-at-least-thirty-two-bytes"
@@ -28,7 +28,7 @@ async def realtime_local(*flags: str) -> AsyncGenerator[dict[str, str]]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "from realtime_typed.testing.cli import main; raise SystemExit(main())",
+        "from realtime_typed.local.cli import main; raise SystemExit(main())",
         "--no-db",
         "--port",
         "0",

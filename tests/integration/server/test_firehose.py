@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from realtime_typed.local.firehose import broadcast_fan_out, firehose
 from realtime_typed.protocol.frames import Vsn, decode_server_frame, encode_user_broadcast
 from realtime_typed.testing import LocalRealtimeServer
-from realtime_typed.testing.firehose import broadcast_fan_out, firehose
 
 from .wire import open_client
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import jwt
 
+from realtime_typed.local.channels.join_config import binding_id
+from realtime_typed.local.channels.postgres_wiring import NO_DATABASE_MESSAGE
 from realtime_typed.protocol.frames import Frame
 from realtime_typed.testing import LocalRealtimeServer, ServerOptions
-from realtime_typed.testing.join_config import binding_id
-from realtime_typed.testing.postgres_wiring import NO_DATABASE_MESSAGE
 
 from .wire import config, open_client
 

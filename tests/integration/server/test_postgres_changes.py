@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from realtime_typed.local.channels.join_config import binding_id
 from realtime_typed.testing import LocalRealtimeServer
-from realtime_typed.testing.join_config import binding_id
 
 from .wire import RawClient, config, open_client
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from realtime_typed.testing.auth import (
+from realtime_typed.local.auth.tokens import (
     JwtVerifier,
     SecretKeySource,
     TokenProblem,
     TokenRejected,
     make_token,
 )
-from realtime_typed.testing.join_config import binding_id, parse_join_payload
-from realtime_typed.testing.rate_limit import FixedWindowLimiter
-from realtime_typed.testing.token_refresh import next_check_delay
+from realtime_typed.local.channels.join_config import binding_id, parse_join_payload
+from realtime_typed.local.channels.rate_limit import FixedWindowLimiter
+from realtime_typed.local.channels.token_refresh import next_check_delay
 
 SECRET = "a-test-secret-that-is-at-least-32-bytes"
 NOW = 1_800_000_000

@@ -56,6 +56,7 @@ EXTRAS_MODULES = (
     "psycopg",
     "jwt",
     "realtime_typed.gen",
+    "realtime_typed.local",
     "realtime_typed.testing",
 )
 

@@ -17,8 +17,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from realtime_typed.local.channels.presence import Diff, Groups, PresenceTracker
 from realtime_typed.protocol.presence import Meta, PresenceEvent, PresenceSync, to_user_meta
-from realtime_typed.testing.presence import Diff, Groups, PresenceTracker
 
 TOPIC = "room"
 CONNECTIONS = 4

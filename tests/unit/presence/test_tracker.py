@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from realtime_typed.testing.presence import PresenceTracker, new_ref_factory
+from realtime_typed.local.channels.presence import PresenceTracker, new_ref_factory
 
 
 def counting_refs() -> Callable[[], str]:

@@ -24,20 +24,18 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from aiohttp import web
 
+from realtime_typed.local.auth.authorization import DatabaseUnavailable, PolicyError
+from realtime_typed.local.auth.policies import Policies
+from realtime_typed.local.auth.tokens import TokenRejected
+from realtime_typed.local.channels.broadcast import json_size
+from realtime_typed.local.channels.outgoing import JsonFanOut, UserBroadcastFanOut
+from realtime_typed.local.channels.registry import TopicKey
+from realtime_typed.local.transport.state import ServerState
 from realtime_typed.protocol.frames import UserBroadcast
-from realtime_typed.testing.auth import TokenRejected
-from realtime_typed.testing.authorization import DatabaseUnavailable, PolicyError
-from realtime_typed.testing.broadcast import json_size
-from realtime_typed.testing.outgoing import JsonFanOut, UserBroadcastFanOut
-from realtime_typed.testing.policies import Policies
-from realtime_typed.testing.registry import TopicKey
-
-if TYPE_CHECKING:
-    from realtime_typed.testing.state import ServerState
 
 __all__ = ["REST_PREFIXES", "rest_routes", "validate_batch"]
 

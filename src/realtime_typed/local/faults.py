@@ -28,11 +28,13 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+from typing import Final, Literal, Protocol, TypeAlias
 
 from aiohttp import web
 
 from realtime_typed.errors import ProtocolError
+from realtime_typed.local.transport.session import SocketSession
+from realtime_typed.local.transport.state import ServerState
 from realtime_typed.protocol.frames import (
     Frame,
     UserBroadcast,
@@ -40,13 +42,11 @@ from realtime_typed.protocol.frames import (
     decode_server_frame,
 )
 
-if TYPE_CHECKING:
-    from realtime_typed.testing.server import LocalRealtimeServer
-    from realtime_typed.testing.session import SocketSession
-
 __all__ = [
     "HEARTBEAT_EVENT",
     "FaultRules",
+    "FaultTarget",
+    "FaultyServer",
     "Refusal",
     "RefusalMode",
     "ReplyRule",
@@ -200,10 +200,22 @@ class _ReplyScreen:
         return True
 
 
-class ServerFaults:
-    """Fault controls of one :class:`~realtime_typed.testing.server.LocalRealtimeServer`."""
+class FaultTarget(Protocol):
+    """What the fault controls act on: a running server (``LocalRealtimeServer``)."""
 
-    def __init__(self, server: LocalRealtimeServer) -> None:
+    @property
+    def state(self) -> ServerState:
+        """The running server's shared state (its sockets)."""
+        ...
+
+    async def restart(self) -> None:
+        """Stop, then start again on the same port with the same secret and database."""
+
+
+class ServerFaults:
+    """Fault controls of one :class:`~realtime_typed.local.server.LocalRealtimeServer`."""
+
+    def __init__(self, server: FaultTarget) -> None:
         self._server = server
         self.rules = FaultRules()
         self.restarts = 0
@@ -335,10 +347,17 @@ def _event_delay(text: str) -> tuple[str, float]:
     return event, delay
 
 
+class FaultyServer(Protocol):
+    """A server with fault controls (``LocalRealtimeServer``)."""
+
+    @property
+    def faults(self) -> ServerFaults:
+        """The server's fault controls."""
+        ...
+
+
 @asynccontextmanager
-async def injected_faults(
-    server: LocalRealtimeServer, args: argparse.Namespace
-) -> AsyncGenerator[None]:
+async def injected_faults(server: FaultyServer, args: argparse.Namespace) -> AsyncGenerator[None]:
     """Apply the fault flags of ``args`` to ``server`` while the context is open."""
     faults = server.faults
     if args.fault_no_heartbeat_replies:

@@ -17,22 +17,20 @@ from __future__ import annotations
 import collections
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
+from realtime_typed.local.auth.authorization import Authorizer, DatabaseUnavailable, PolicyError
+from realtime_typed.local.auth.policies import Extension, Policies
+from realtime_typed.local.channels.broadcast import relay_broadcast, relay_user_broadcast
+from realtime_typed.local.channels.channel import ServerChannel
+from realtime_typed.local.channels.join_config import JoinConfig
+from realtime_typed.local.channels.outgoing import UserBroadcastFanOut
+from realtime_typed.local.channels.presence_wiring import handle_presence
+from realtime_typed.local.channels.registry import TopicKey
+from realtime_typed.local.channels.shared import SharedState
+from realtime_typed.local.channels.token_refresh import accept_refresh, finish_refresh
+from realtime_typed.local.postgres.stored_messages import StoredMessage, parse_replay
 from realtime_typed.protocol.frames import Frame, UserBroadcast, encode_user_broadcast
-from realtime_typed.testing.authorization import Authorizer, DatabaseUnavailable, PolicyError
-from realtime_typed.testing.broadcast import relay_broadcast, relay_user_broadcast
-from realtime_typed.testing.join_config import JoinConfig
-from realtime_typed.testing.outgoing import UserBroadcastFanOut
-from realtime_typed.testing.policies import Extension, Policies
-from realtime_typed.testing.presence_wiring import handle_presence
-from realtime_typed.testing.registry import TopicKey
-from realtime_typed.testing.stored_messages import StoredMessage, parse_replay
-from realtime_typed.testing.token_refresh import accept_refresh, finish_refresh
-
-if TYPE_CHECKING:
-    from realtime_typed.testing.channel import ServerChannel
-    from realtime_typed.testing.state import ServerState
 
 __all__ = [
     "DROPPED",
@@ -84,7 +82,7 @@ def needs_authorization(config: JoinConfig, payload: object) -> bool:
 
 
 async def authorize_join(
-    state: ServerState,
+    state: SharedState,
     sub_topic: str,
     config: JoinConfig,
     payload: object,
@@ -146,7 +144,7 @@ def push_replayed(channel: ServerChannel, messages: list[StoredMessage]) -> None
             )
 
 
-def deliver_stored(state: ServerState, message: StoredMessage) -> int:
+def deliver_stored(state: SharedState, message: StoredMessage) -> int:
     """Fan a committed row out to its namespace; returns how many channels got it."""
     if message.event is None:
         return 0

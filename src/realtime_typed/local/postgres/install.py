@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 
-from realtime_typed.testing.postgres.sql_files import read_sql
+from realtime_typed.local.postgres.sql_files import read_sql
 
 __all__ = ["install_schema"]
 

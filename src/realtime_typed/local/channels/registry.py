@@ -8,15 +8,12 @@ most once per serializer version, however many members receive it.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
+from realtime_typed.local.auth.policies import Extension, Policies
 from realtime_typed.protocol.frames import Vsn
-from realtime_typed.testing.policies import Extension
 
-if TYPE_CHECKING:
-    from realtime_typed.testing.channel import ServerChannel
-
-__all__ = ["ChannelRegistry", "FanOut", "TopicKey"]
+__all__ = ["ChannelRegistry", "FanOut", "Member", "MemberSocket", "TopicKey"]
 
 _log = logging.getLogger(__name__)
 
@@ -40,18 +37,54 @@ class FanOut(Protocol):
         ...
 
 
+class MemberSocket(Protocol):
+    """The socket of a member, as fan-out uses it."""
+
+    @property
+    def vsn(self) -> Vsn:
+        """The socket's serializer version."""
+        ...
+
+    def send(self, data: str | bytes) -> None:
+        """Queue a frame for the socket."""
+
+
+class Member(Protocol):
+    """A joined channel, as the registry sees it (a ``ServerChannel``)."""
+
+    @property
+    def key(self) -> TopicKey:
+        """The channel's topic namespace."""
+        ...
+
+    @property
+    def policies(self) -> Policies | None:
+        """RLS permissions of a private channel; ``None`` on public channels."""
+        ...
+
+    @property
+    def replayed_ids(self) -> frozenset[str]:
+        """Ids of stored broadcasts replayed at the join."""
+        ...
+
+    @property
+    def session(self) -> MemberSocket:
+        """The socket the channel was joined on."""
+        ...
+
+
 class ChannelRegistry:
     """Members of each topic, in join order, plus a count of messages a socket could not take."""
 
     def __init__(self) -> None:
-        self._members: dict[TopicKey, dict[ServerChannel, None]] = {}
+        self._members: dict[TopicKey, dict[Member, None]] = {}
         self.undeliverable = 0
 
-    def add(self, channel: ServerChannel) -> None:
+    def add(self, channel: Member) -> None:
         """Make ``channel`` a member of its topic."""
         self._members.setdefault(channel.key, {})[channel] = None
 
-    def remove(self, channel: ServerChannel) -> None:
+    def remove(self, channel: Member) -> None:
         """Remove ``channel`` from its topic (no-op when it is not a member)."""
         members = self._members.get(channel.key)
         if members is None:
@@ -68,7 +101,7 @@ class ChannelRegistry:
         self,
         key: TopicKey,
         message: FanOut,
-        exclude: ServerChannel | None = None,
+        exclude: Member | None = None,
         *,
         extension: Extension = "broadcast",
         message_id: str | None = None,

@@ -6,19 +6,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from realtime_typed._tasks import TaskOwner
-from realtime_typed.testing.auth import JwtVerifier
-from realtime_typed.testing.authorization import Authorizer
-from realtime_typed.testing.faults import FaultRules
-from realtime_typed.testing.options import ServerOptions
-from realtime_typed.testing.postgres_wiring import PostgresWiring
-from realtime_typed.testing.presence import PresenceTracker
-from realtime_typed.testing.registry import ChannelRegistry
-
-if TYPE_CHECKING:
-    from realtime_typed.testing.session import SocketSession
+from realtime_typed.local.auth.authorization import Authorizer
+from realtime_typed.local.auth.tokens import JwtVerifier
+from realtime_typed.local.channels.postgres_wiring import PostgresWiring
+from realtime_typed.local.channels.presence import PresenceTracker
+from realtime_typed.local.channels.registry import ChannelRegistry
+from realtime_typed.local.options import ServerOptions
+from realtime_typed.local.transport.session import FaultHooks, SocketSession
 
 __all__ = ["ServerState"]
 
@@ -31,9 +27,9 @@ class ServerState:
     verifier: JwtVerifier
     tasks: TaskOwner
     postgres: PostgresWiring
+    faults: FaultHooks
     authorizer: Authorizer | None = None
     registry: ChannelRegistry = field(default_factory=ChannelRegistry)
-    faults: FaultRules = field(default_factory=FaultRules)
     presence: PresenceTracker = field(default_factory=PresenceTracker)
     sessions: set[SocketSession] = field(default_factory=set)  # pyright: ignore[reportUnknownVariableType]
     clock: Callable[[], float] = time.time

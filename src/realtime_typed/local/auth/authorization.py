@@ -24,8 +24,8 @@ from typing import Any, Final
 import psycopg
 from psycopg import errors as pg_errors
 
-from realtime_typed.testing.policies import EXTENSIONS, Extension, Policies
-from realtime_typed.testing.stored_messages import ReplayRequest, StoredMessage, fetch_replay
+from realtime_typed.local.auth.policies import EXTENSIONS, Extension, Policies
+from realtime_typed.local.postgres.stored_messages import ReplayRequest, StoredMessage, fetch_replay
 
 __all__ = ["Authorizer", "DatabaseUnavailable", "PolicyError"]
 

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
+from realtime_typed.local.auth.tokens import TokenRejected
+from realtime_typed.local.channels.channel import ServerChannel
 from realtime_typed.protocol.frames import Frame
-from realtime_typed.testing.auth import TokenRejected
-
-if TYPE_CHECKING:
-    from realtime_typed.testing.channel import ServerChannel
 
 __all__ = [
     "accept_refresh",

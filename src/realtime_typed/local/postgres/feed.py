@@ -23,18 +23,18 @@ from typing import Any, Final
 
 import psycopg
 
-from realtime_typed.testing.postgres.cadence import next_poll_delay
-from realtime_typed.testing.postgres.fanout import ChannelSubscription, Deliver, route
-from realtime_typed.testing.postgres.install import install_schema
-from realtime_typed.testing.postgres.params import SubscriptionParams, parse_binding
-from realtime_typed.testing.postgres.slot import (
+from realtime_typed.local.postgres.cadence import next_poll_delay
+from realtime_typed.local.postgres.fanout import ChannelSubscription, Deliver, route
+from realtime_typed.local.postgres.install import install_schema
+from realtime_typed.local.postgres.params import SubscriptionParams, parse_binding
+from realtime_typed.local.postgres.slot import (
     Publication,
     create_slot,
     drop_slot,
     read_changes,
     read_publication,
 )
-from realtime_typed.testing.postgres.subscriptions import (
+from realtime_typed.local.postgres.subscriptions import (
     SubscriptionFailed,
     delete_subscriptions,
     insert_subscriptions,

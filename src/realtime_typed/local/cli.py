@@ -19,9 +19,9 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, cast
 
-from realtime_typed.testing.faults import add_fault_arguments, injected_faults
-from realtime_typed.testing.options import ServerOptions
-from realtime_typed.testing.server import LocalRealtimeServer
+from realtime_typed.local.faults import add_fault_arguments, injected_faults
+from realtime_typed.local.options import ServerOptions
+from realtime_typed.local.server import LocalRealtimeServer
 
 __all__ = ["main", "parse_args"]
 
@@ -94,7 +94,7 @@ async def serve(args: argparse.Namespace) -> None:
     async with AsyncExitStack() as stack:
         db_url: str | None = args.db_url
         if db_url is None and not args.no_db:
-            from realtime_typed.testing.postgres import TemporaryCluster
+            from realtime_typed.local.postgres import TemporaryCluster
 
             cluster = await stack.enter_async_context(TemporaryCluster())
             db_url = cluster.dsn

@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING, Any, Self
 from aiohttp import web
 
 from realtime_typed._tasks import TaskOwner
-from realtime_typed.testing.app import make_app
-from realtime_typed.testing.auth import JwtVerifier, make_token
-from realtime_typed.testing.faults import ServerFaults
-from realtime_typed.testing.jwks import JwksKeySource, SigningKey
-from realtime_typed.testing.messages_database import MessagesDatabase
-from realtime_typed.testing.options import ServerOptions
-from realtime_typed.testing.postgres_wiring import ChangesFeed, PostgresWiring
-from realtime_typed.testing.state import ServerState
+from realtime_typed.local.auth.jwks import JwksKeySource, SigningKey
+from realtime_typed.local.auth.tokens import JwtVerifier, make_token
+from realtime_typed.local.channels.messages_database import MessagesDatabase
+from realtime_typed.local.channels.postgres_wiring import ChangesFeed, PostgresWiring
+from realtime_typed.local.faults import ServerFaults
+from realtime_typed.local.options import ServerOptions
+from realtime_typed.local.transport.app import make_app
+from realtime_typed.local.transport.state import ServerState
 
 if TYPE_CHECKING:
-    from realtime_typed.testing.postgres import PostgresChangesFeed
+    from realtime_typed.local.postgres import PostgresChangesFeed
 
 __all__ = ["LocalRealtimeServer"]
 
@@ -138,7 +138,7 @@ class LocalRealtimeServer:
     async def _start_feed(self) -> ChangesFeed | None:
         if self.db_url is None:
             return None
-        from realtime_typed.testing.postgres import PostgresChangesFeed
+        from realtime_typed.local.postgres import PostgresChangesFeed
 
         feed = PostgresChangesFeed(self.db_url)
         await feed.start()

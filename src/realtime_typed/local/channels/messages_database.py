@@ -6,14 +6,10 @@ Started after the Postgres-changes feed, which installs the ``realtime`` schema 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from realtime_typed.testing.authorization import Authorizer
-from realtime_typed.testing.private_channels import deliver_stored
-from realtime_typed.testing.stored_messages import MessageListener
-
-if TYPE_CHECKING:
-    from realtime_typed.testing.state import ServerState
+from realtime_typed.local.auth.authorization import Authorizer
+from realtime_typed.local.channels.private_channels import deliver_stored
+from realtime_typed.local.channels.shared import SharedState
+from realtime_typed.local.postgres.stored_messages import MessageListener
 
 __all__ = ["MessagesDatabase"]
 
@@ -26,7 +22,7 @@ class MessagesDatabase:
         self._dsn = dsn
         self._listener: MessageListener | None = None
 
-    async def start(self, state: ServerState) -> None:
+    async def start(self, state: SharedState) -> None:
         """Connect; committed broadcast rows then reach the channels of ``state``."""
         await self.authorizer.start()
         listener = MessageListener(self._dsn, lambda message: deliver_stored(state, message))

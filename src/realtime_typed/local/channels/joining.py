@@ -13,25 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from realtime_typed.protocol.frames import Frame
-from realtime_typed.testing.auth import TokenRejected
-from realtime_typed.testing.channel import TOPIC_PREFIX, ServerChannel
-from realtime_typed.testing.join_config import JoinConfig, binding_id, parse_join_payload
-from realtime_typed.testing.presence_wiring import push_presence_state
-from realtime_typed.testing.private_channels import (
+from realtime_typed.local.auth.tokens import TokenRejected
+from realtime_typed.local.channels.channel import TOPIC_PREFIX, ChannelSocket, ServerChannel
+from realtime_typed.local.channels.join_config import JoinConfig, binding_id, parse_join_payload
+from realtime_typed.local.channels.presence_wiring import push_presence_state
+from realtime_typed.local.channels.private_channels import (
     PRIVATE_ONLY,
     JoinGrant,
     authorize_join,
     needs_authorization,
     push_replayed,
 )
-from realtime_typed.testing.rate_limit import FixedWindowLimiter
-from realtime_typed.testing.token_refresh import schedule_token_check
-
-if TYPE_CHECKING:
-    from realtime_typed.testing.session import SocketSession
+from realtime_typed.local.channels.rate_limit import FixedWindowLimiter
+from realtime_typed.local.channels.token_refresh import schedule_token_check
+from realtime_typed.protocol.frames import Frame
 
 __all__ = ["join"]
 
@@ -42,7 +39,7 @@ TOO_MANY_CHANNELS: Final = "ChannelRateLimitReached: Too many channels"
 _LEGACY_FIELDS: Final = ("schema", "table", "filter")
 
 
-def join(session: SocketSession, frame: Frame) -> None:
+def join(session: ChannelSocket, frame: Frame) -> None:
     """Handle a ``phx_join`` push."""
     topic = frame.topic
     if not topic.startswith(TOPIC_PREFIX):
@@ -77,7 +74,7 @@ def join(session: SocketSession, frame: Frame) -> None:
 
 
 async def _join_authorized(
-    session: SocketSession, frame: Frame, config: JoinConfig, token: str, claims: dict[str, Any]
+    session: ChannelSocket, frame: Frame, config: JoinConfig, token: str, claims: dict[str, Any]
 ) -> None:
     sub_topic = frame.topic[len(TOPIC_PREFIX) :]
     outcome = await authorize_join(session.state, sub_topic, config, frame.payload, claims)
@@ -88,7 +85,7 @@ async def _join_authorized(
 
 
 def _open(
-    session: SocketSession,
+    session: ChannelSocket,
     frame: Frame,
     config: JoinConfig,
     token: str,
@@ -133,7 +130,7 @@ def _bindings(config: JoinConfig, sub_topic: str) -> list[tuple[int, dict[str, A
     return [(binding_id(binding), binding) for binding in maps]
 
 
-def _refuse(session: SocketSession, frame: Frame, reason: str) -> None:
+def _refuse(session: ChannelSocket, frame: Frame, reason: str) -> None:
     _log.info("join of %s refused: %s", frame.topic, reason)
     reply = Frame(
         frame.join_ref,

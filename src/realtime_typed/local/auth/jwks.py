@@ -1,6 +1,6 @@
 """Verification keys from a JWKS, as the real server picks them, and signing keys for tests.
 
-:class:`JwksKeySource` is the server's :class:`~realtime_typed.testing.auth.KeySource`:
+:class:`JwksKeySource` is the server's :class:`~realtime_typed.local.auth.tokens.KeySource`:
 
 * HS256/384/512 use the project secret, unless the token has a ``kid`` and the JWKS holds an
   ``oct`` key with that ``kid`` (then that key, base64url-decoded, wins);
@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt import PyJWK
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from realtime_typed.testing.auth import HMAC_ALGORITHMS, TokenProblem, TokenRejected
+from realtime_typed.local.auth.tokens import HMAC_ALGORITHMS, TokenProblem, TokenRejected
 
 __all__ = ["JwksKeySource", "SigningKey"]
 

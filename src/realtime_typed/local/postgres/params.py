@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from realtime_typed.testing.postgres.elixir_terms import inspect_term, inspect_tuple
+from realtime_typed.local.postgres.elixir_terms import inspect_term, inspect_tuple
 
 __all__ = ["FILTER_OPERATORS", "ColumnFilter", "SubscriptionParams", "parse_binding"]
 

@@ -8,6 +8,7 @@ channel run one after the other. Without a feed, a channel with bindings gets on
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -15,9 +16,8 @@ from typing import Any, Final, Protocol
 
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.protocol.frames import Frame
-from realtime_typed.testing.channel import ServerChannel
 
-__all__ = ["NO_DATABASE_MESSAGE", "ChangesFeed", "PostgresWiring"]
+__all__ = ["NO_DATABASE_MESSAGE", "ChangesFeed", "PostgresWiring", "Subscriber", "SubscriberSocket"]
 
 _log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ NO_DATABASE_MESSAGE: Final = (
 
 
 class ChangesFeed(Protocol):
-    """The Postgres-changes engine the server drives (see ``realtime_typed.testing.postgres``)."""
+    """The Postgres-changes engine the server drives (see ``realtime_typed.local.postgres``)."""
 
     async def subscribe(
         self,
@@ -50,6 +50,57 @@ class ChangesFeed(Protocol):
         ...
 
 
+class SubscriberSocket(Protocol):
+    """The socket of a subscribed channel, as the wiring writes changes to it."""
+
+    def encode(self, frame: Frame) -> str:
+        """``frame`` as the socket's serializer writes it."""
+        ...
+
+    def send(self, data: str | bytes) -> None:
+        """Queue a frame for the socket."""
+
+
+class Subscriber(Protocol):
+    """A joined channel, as the wiring subscribes it (a ``ServerChannel``)."""
+
+    postgres_task: asyncio.Task[None] | None
+    """The channel's last subscription step; the next one waits for it."""
+
+    @property
+    def id(self) -> str:
+        """The channel's unique id (its subscriber id in the feed)."""
+        ...
+
+    @property
+    def topic(self) -> str:
+        """The full topic."""
+        ...
+
+    @property
+    def bindings(self) -> list[tuple[int, dict[str, Any]]]:
+        """The join's Postgres-changes bindings with their ids."""
+        ...
+
+    @property
+    def claims(self) -> dict[str, Any]:
+        """The claims of the channel's current token."""
+        ...
+
+    @property
+    def closed(self) -> bool:
+        """Whether the channel has been closed."""
+        ...
+
+    @property
+    def session(self) -> SubscriberSocket:
+        """The socket the channel was joined on."""
+        ...
+
+    def push_system(self, extension: str, status: str, message: str) -> None:
+        """A ``system`` message naming the channel's sub-topic."""
+
+
 class PostgresWiring:
     """Connects channels to a :class:`ChangesFeed`, or reports that there is none."""
 
@@ -57,7 +108,7 @@ class PostgresWiring:
         self._feed = feed
         self._tasks = tasks
 
-    def joined(self, channel: ServerChannel) -> None:
+    def joined(self, channel: Subscriber) -> None:
         """Subscribe a freshly joined channel's bindings (after its join reply is queued)."""
         if not channel.bindings:
             return
@@ -67,19 +118,19 @@ class PostgresWiring:
             return
         self._chain(channel, lambda: self._subscribe(feed, channel))
 
-    def claims_changed(self, channel: ServerChannel) -> None:
+    def claims_changed(self, channel: Subscriber) -> None:
         """Re-subscribe with the channel's new claims; pushes the success notice again."""
         feed = self._feed
         if feed is not None and channel.bindings:
             self._chain(channel, lambda: self._update_claims(feed, channel))
 
-    def closed(self, channel: ServerChannel) -> None:
+    def closed(self, channel: Subscriber) -> None:
         """Drop a closed channel's subscriptions."""
         feed = self._feed
         if feed is not None and channel.bindings:
             self._chain(channel, lambda: feed.unsubscribe(channel.id))
 
-    def _chain(self, channel: ServerChannel, step: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    def _chain(self, channel: Subscriber, step: Callable[[], Coroutine[Any, Any, None]]) -> None:
         previous = channel.postgres_task
 
         async def run() -> None:
@@ -90,7 +141,7 @@ class PostgresWiring:
 
         channel.postgres_task = self._tasks.spawn(run(), name=f"postgres:{channel.topic}")
 
-    async def _subscribe(self, feed: ChangesFeed, channel: ServerChannel) -> None:
+    async def _subscribe(self, feed: ChangesFeed, channel: Subscriber) -> None:
         session = channel.session
         topic = channel.topic
 
@@ -108,7 +159,7 @@ class PostgresWiring:
         for status, message in notices:
             channel.push_system(EXTENSION, status, message)
 
-    async def _update_claims(self, feed: ChangesFeed, channel: ServerChannel) -> None:
+    async def _update_claims(self, feed: ChangesFeed, channel: Subscriber) -> None:
         await feed.update_claims(channel.id, channel.claims)
         if not channel.closed:
             channel.push_system(EXTENSION, "ok", SUBSCRIBED)

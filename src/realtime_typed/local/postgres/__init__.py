@@ -5,9 +5,9 @@
 Realtime does (per-subscriber RLS, column privileges, filters and value casting).
 """
 
-from realtime_typed.testing.postgres.binaries import PostgresNotInstalled
-from realtime_typed.testing.postgres.cluster import ClusterStartError, TemporaryCluster
-from realtime_typed.testing.postgres.feed import FeedStats, PostgresChangesFeed
+from realtime_typed.local.postgres.binaries import PostgresNotInstalled
+from realtime_typed.local.postgres.cluster import ClusterStartError, TemporaryCluster
+from realtime_typed.local.postgres.feed import FeedStats, PostgresChangesFeed
 
 __all__ = [
     "ClusterStartError",

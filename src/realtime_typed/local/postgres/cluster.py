@@ -24,9 +24,9 @@ from typing import Self
 
 import psycopg
 
-from realtime_typed.testing.postgres.binaries import PostgresBinaries, find_binaries
-from realtime_typed.testing.postgres.server_user import ServerUser, server_user
-from realtime_typed.testing.postgres.sql_files import read_sql
+from realtime_typed.local.postgres.binaries import PostgresBinaries, find_binaries
+from realtime_typed.local.postgres.server_user import ServerUser, server_user
+from realtime_typed.local.postgres.sql_files import read_sql
 
 __all__ = ["ClusterStartError", "TemporaryCluster"]
 

@@ -10,11 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, Protocol, TypeAlias
 
 from aiohttp import WSMsgType, web
 
 from realtime_typed.errors import ProtocolError
+from realtime_typed.local.channels.broadcast import relay_broadcast, relay_user_broadcast
+from realtime_typed.local.channels.channel import ServerChannel
+from realtime_typed.local.channels.joining import join
+from realtime_typed.local.channels.presence_wiring import channel_closed, handle_presence
+from realtime_typed.local.channels.private_channels import PRIVATE_EVENTS, handle_private
+from realtime_typed.local.channels.shared import SharedState
+from realtime_typed.local.channels.token_refresh import handle_access_token
 from realtime_typed.protocol.frames import (
     Frame,
     UserBroadcast,
@@ -22,15 +29,8 @@ from realtime_typed.protocol.frames import (
     decode_client_frame,
     encode_server_frame,
 )
-from realtime_typed.testing.broadcast import relay_broadcast, relay_user_broadcast
-from realtime_typed.testing.channel import ServerChannel
-from realtime_typed.testing.joining import join
-from realtime_typed.testing.presence_wiring import channel_closed, handle_presence
-from realtime_typed.testing.private_channels import PRIVATE_EVENTS, handle_private
-from realtime_typed.testing.state import ServerState
-from realtime_typed.testing.token_refresh import handle_access_token
 
-__all__ = ["CLOSE_SERVICE_RESTART", "Burst", "SocketSession"]
+__all__ = ["CLOSE_SERVICE_RESTART", "Burst", "FaultHooks", "SessionState", "SocketSession"]
 
 _log = logging.getLogger(__name__)
 
@@ -51,6 +51,31 @@ def _size_bound(data: str | bytes) -> int:
     return len(data) if isinstance(data, bytes) else 4 * len(data)
 
 
+class FaultHooks(Protocol):
+    """Where fault injection (``realtime_typed.local.faults.FaultRules``) steps into sockets."""
+
+    def receive(self, session: SocketSession, data: str | bytes) -> None:
+        """Hand a client frame to ``session`` (or hold it back)."""
+
+    async def refused(self, request: web.Request) -> web.StreamResponse | None:
+        """The refusal for a socket request, or ``None`` to serve it."""
+        ...
+
+
+class SessionState(SharedState, Protocol):
+    """What a socket needs of its server's shared state (the transport's ``ServerState``)."""
+
+    malformed_frames: int
+    """Client frames that could not be decoded."""
+    ignored_events: int
+    """Pushes of events the server does not handle."""
+
+    @property
+    def faults(self) -> FaultHooks:
+        """The fault hooks every socket goes through."""
+        ...
+
+
 class _CloseRequest:
     __slots__ = ("code", "reason")
 
@@ -62,7 +87,9 @@ class _CloseRequest:
 class SocketSession:
     """The server side of one client socket."""
 
-    def __init__(self, ws: web.WebSocketResponse, vsn: Vsn, state: ServerState, token: str) -> None:
+    def __init__(
+        self, ws: web.WebSocketResponse, vsn: Vsn, state: SessionState, token: str
+    ) -> None:
         self.ws = ws
         self.vsn: Vsn = vsn
         self.state = state

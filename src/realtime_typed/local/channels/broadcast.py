@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from realtime_typed.local.channels.channel import ServerChannel
+from realtime_typed.local.channels.outgoing import JsonFanOut, UserBroadcastFanOut
+from realtime_typed.local.channels.registry import FanOut
 from realtime_typed.protocol.frames import Frame, UserBroadcast
-from realtime_typed.testing.outgoing import JsonFanOut, UserBroadcastFanOut
-from realtime_typed.testing.registry import FanOut
-
-if TYPE_CHECKING:
-    from realtime_typed.testing.channel import ServerChannel
 
 __all__ = ["PAYLOAD_SIZE_EXCEEDED", "json_size", "relay_broadcast", "relay_user_broadcast"]
 

@@ -15,11 +15,11 @@ from typing import Final
 
 from aiohttp import web
 
+from realtime_typed.local.auth.tokens import TokenProblem, TokenRejected
+from realtime_typed.local.transport.rest import rest_routes
+from realtime_typed.local.transport.session import SocketSession
+from realtime_typed.local.transport.state import ServerState
 from realtime_typed.protocol.frames import Vsn
-from realtime_typed.testing.auth import TokenProblem, TokenRejected
-from realtime_typed.testing.rest import rest_routes
-from realtime_typed.testing.session import SocketSession
-from realtime_typed.testing.state import ServerState
 
 __all__ = ["SOCKET_PATHS", "STATE_KEY", "make_app", "negotiate_vsn"]
 

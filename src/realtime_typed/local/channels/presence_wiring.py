@@ -1,7 +1,8 @@
 """Presence on joined channels: ``presence`` pushes, ``presence_state`` and ``presence_diff``.
 
-Tracking goes through the pure :class:`~realtime_typed.testing.presence.PresenceTracker`; every
-diff it returns is fanned out on the channel's topic. The per-channel client limit, the track
+Tracking goes through the pure
+:class:`~realtime_typed.local.channels.presence.PresenceTracker`; every diff it returns is
+fanned out on the channel's topic. The per-channel client limit, the track
 payload checks and their messages are those of the real server. On a private channel the state
 and diffs need presence read, and a track needs presence write (else a bare error reply).
 """
@@ -10,15 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
+from realtime_typed.local.channels.broadcast import json_size
+from realtime_typed.local.channels.channel import ServerChannel
+from realtime_typed.local.channels.outgoing import JsonFanOut
+from realtime_typed.local.channels.presence import Diff
 from realtime_typed.protocol.frames import Frame
-from realtime_typed.testing.broadcast import json_size
-from realtime_typed.testing.outgoing import JsonFanOut
-from realtime_typed.testing.presence import Diff
-
-if TYPE_CHECKING:
-    from realtime_typed.testing.channel import ServerChannel
 
 __all__ = ["channel_closed", "handle_presence", "push_presence_state"]
 

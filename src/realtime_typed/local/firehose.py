@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from realtime_typed.local.channels.outgoing import JsonFanOut, UserBroadcastFanOut
+from realtime_typed.local.channels.registry import FanOut
+from realtime_typed.local.transport.session import Burst
 from realtime_typed.protocol.frames import UserBroadcast
-from realtime_typed.testing.outgoing import JsonFanOut, UserBroadcastFanOut
-from realtime_typed.testing.registry import FanOut
-from realtime_typed.testing.session import Burst
 
 if TYPE_CHECKING:
-    from realtime_typed.testing.server import LocalRealtimeServer
+    from realtime_typed.local.server import LocalRealtimeServer
 
 __all__ = ["FirehoseReport", "broadcast_fan_out", "firehose"]
 

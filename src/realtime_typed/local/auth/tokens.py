@@ -2,7 +2,7 @@
 
 The checks follow the real server: the token is URI-decoded and stripped of whitespace; the
 header names the algorithm; a :class:`KeySource` turns the header into a verification key (HS*
-with the server secret, or a JWKS key by ``kid``: see ``realtime_typed.testing.jwks``); the
+with the server secret, or a JWKS key by ``kid``: see ``realtime_typed.local.auth.jwks``); the
 signature is verified; ``exp`` must be a number greater than now (integer seconds) and ``iat``,
 if present, a number; ``role`` and ``exp`` must both be present. A failure is a
 :class:`TokenRejected` naming the problem; each caller words it the way the real server does at

@@ -12,7 +12,7 @@ from uuid import UUID
 import psycopg
 import psycopg.errors
 
-from realtime_typed.testing.postgres.params import SubscriptionParams
+from realtime_typed.local.postgres.params import SubscriptionParams
 
 __all__ = [
     "SubscriptionFailed",

@@ -4,20 +4,62 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Coroutine
+from typing import Any, Final, Protocol
 
-from realtime_typed.protocol.frames import Frame
-from realtime_typed.testing.join_config import JoinConfig
-from realtime_typed.testing.policies import Policies
-from realtime_typed.testing.rate_limit import FixedWindowLimiter
-from realtime_typed.testing.registry import TopicKey
+from realtime_typed.local.auth.policies import Policies
+from realtime_typed.local.channels.join_config import JoinConfig
+from realtime_typed.local.channels.rate_limit import FixedWindowLimiter
+from realtime_typed.local.channels.registry import TopicKey
+from realtime_typed.local.channels.shared import SharedState
+from realtime_typed.protocol.frames import Frame, Vsn
 
-if TYPE_CHECKING:
-    from realtime_typed.testing.session import SocketSession
-
-__all__ = ["TOPIC_PREFIX", "ServerChannel"]
+__all__ = ["TOPIC_PREFIX", "ChannelSocket", "ServerChannel"]
 
 TOPIC_PREFIX: Final = "realtime:"
+
+
+class ChannelSocket(Protocol):
+    """What channels need from the socket they were joined on (the transport's session)."""
+
+    @property
+    def vsn(self) -> Vsn:
+        """The socket's serializer version."""
+        ...
+
+    @property
+    def token(self) -> str:
+        """The token the socket connected with."""
+        ...
+
+    @property
+    def state(self) -> SharedState:
+        """What every socket of the server shares."""
+        ...
+
+    @property
+    def channels(self) -> dict[str, ServerChannel]:
+        """The socket's joined channels by topic."""
+        ...
+
+    def encode(self, frame: Frame) -> str:
+        """``frame`` as this socket's serializer writes it."""
+        ...
+
+    def send(self, data: str | bytes) -> None:
+        """Queue a frame for this socket."""
+
+    def reply_unmatched(self, frame: Frame) -> None:
+        """Phoenix's answer to a push on a topic this socket has not joined."""
+
+    def close_channel(self, channel: ServerChannel, *, notify: bool = True) -> None:
+        """End ``channel``: leave its topic and presence, unsubscribe, then ``phx_close``."""
+
+    def shutdown_channel(self, channel: ServerChannel, message: str) -> None:
+        """Close ``channel`` after a ``system`` error carrying ``message``."""
+
+    def defer(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` now; the socket's next frame waits until it has finished."""
 
 
 class ServerChannel:
@@ -25,7 +67,7 @@ class ServerChannel:
 
     def __init__(
         self,
-        session: SocketSession,
+        session: ChannelSocket,
         topic: str,
         join_ref: str | None,
         config: JoinConfig,
