@@ -5,24 +5,25 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias
-from uuid import UUID
+import builtins as _b
+import collections.abc as _abc
+import datetime as _dt
+import decimal as _decimal
+import threading as _threading
+import typing as _t
+import uuid as _uuid
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+import pydantic as _pd
 
-from realtime_typed import BroadcastSpec, ChangeSpec, Column, PresenceSpec
+import realtime_typed as _rt
 
 __all__ = ["TodoList", "TodoListEditing", "TodoListPresence", "TodoState", "Todos"]
 
 
-class _Record(BaseModel):
+class _record(_pd.BaseModel):
     """Base of the row, identity and composite models: frozen, keeps columns added later."""
 
-    model_config = ConfigDict(
+    model_config: _t.ClassVar[_pd.ConfigDict] = _pd.ConfigDict(
         frozen=True,
         extra="allow",
         validate_by_name=True,
@@ -33,137 +34,134 @@ class _Record(BaseModel):
     )
 
 
-TodoState: TypeAlias = Literal["open", "done"]
+TodoState: _t.TypeAlias = _t.Literal["open", "done"]
 """The enum todo_state. Rows hold ``TodoState | str``: values added later
 still parse.
 """
+_u_TodoState: _t.TypeAlias = TodoState
 
 
-class TodoListEditing(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class TodoListEditing(_pd.BaseModel):
+    model_config = _pd.ConfigDict(populate_by_name=True)
     todo_id: int
     user: str
 
 
-class TodoListPresence(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class TodoListPresence(_pd.BaseModel):
+    model_config = _pd.ConfigDict(populate_by_name=True)
     user: str
-    online_at: AwareDatetime | None = None
+    online_at: _pd.AwareDatetime | None = None
 
 
 class TodoList:
     """The channel todos:{owner}."""
 
-    Editing: TypeAlias = TodoListEditing
-    editing = BroadcastSpec("editing", TodoListEditing)
-    Presence: TypeAlias = TodoListPresence
-    presence = PresenceSpec(TodoListPresence)
+    Editing: _t.TypeAlias = TodoListEditing
+    editing = _rt.BroadcastSpec("editing", TodoListEditing)
+    Presence: _t.TypeAlias = TodoListPresence
+    presence = _rt.PresenceSpec(TodoListPresence)
 
     @staticmethod
-    def topic(*, owner: str) -> str:
+    def topic(*, owner: _b.str) -> _b.str:
         """The topic todos:{owner}."""
         return f"todos:{owner}"
 
 
-if TYPE_CHECKING:
+if _t.TYPE_CHECKING:
 
     class Todos:
         """What there is to do, shared live."""
 
-        class Row(_Record):
+        class Row(_record):
             """A row of todos."""
 
-            id: int
-            owner: UUID
-            title: str
-            state: TodoState | str
-            estimate: Decimal | None = None
-            inserted_at: AwareDatetime
+            id: _b.int
+            owner: _uuid.UUID
+            title: _b.str
+            state: _u_TodoState | _b.str
+            estimate: _decimal.Decimal | None = None
+            inserted_at: _pd.AwareDatetime
 
-        class Old(_Record):
+        class Old(_record):
             """The replica identity of a row of todos: primary key (id) required."""
 
-            id: int
-            owner: UUID | None = None
-            title: str | None = None
-            state: TodoState | str | None = None
-            estimate: Decimal | None = None
-            inserted_at: AwareDatetime | None = None
+            id: _b.int
+            owner: _uuid.UUID | None = None
+            title: _b.str | None = None
+            state: _u_TodoState | _b.str | None = None
+            estimate: _decimal.Decimal | None = None
+            inserted_at: _pd.AwareDatetime | None = None
 
-        insert = ChangeSpec.insert("public", "todos", Row)
-        update = ChangeSpec.update("public", "todos", Row, Old)
-        delete = ChangeSpec.delete("public", "todos", Old)
-        all = ChangeSpec.all("public", "todos", Row, Old)
+        insert = _rt.ChangeSpec.insert("public", "todos", Row)
+        update = _rt.ChangeSpec.update("public", "todos", Row, Old)
+        delete = _rt.ChangeSpec.delete("public", "todos", Old)
+        all = _rt.ChangeSpec.all("public", "todos", Row, Old)
 
         class c:
             """Typed columns of todos, for filters."""
 
-            id: Final[Column[int]] = Column("id")
-            owner: Final[Column[UUID]] = Column("owner")
-            title: Final[Column[str]] = Column("title")
-            state: Final[Column[TodoState]] = Column("state")
-            estimate: Final[Column[Decimal]] = Column("estimate")
-            inserted_at: Final[Column[datetime]] = Column("inserted_at")
+            id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
+            owner: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("owner")
+            title: _t.Final[_rt.TextColumn] = _rt.TextColumn("title")
+            state: _t.Final[_rt.Column[_u_TodoState]] = _rt.Column("state")
+            estimate: _t.Final[_rt.Column[_decimal.Decimal]] = _rt.Column("estimate")
+            inserted_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("inserted_at")
 
 
 else:
 
-    def _build_Todos() -> type:
+    def _build_Todos() -> _b.type:
         class Todos:
             """What there is to do, shared live."""
 
-            class Row(_Record):
+            class Row(_record):
                 """A row of todos."""
 
-                id: int
-                owner: UUID
-                title: str
-                state: TodoState | str
-                estimate: Decimal | None = None
-                inserted_at: AwareDatetime
+                id: _b.int
+                owner: _uuid.UUID
+                title: _b.str
+                state: _u_TodoState | _b.str
+                estimate: _decimal.Decimal | None = None
+                inserted_at: _pd.AwareDatetime
 
-            class Old(_Record):
+            class Old(_record):
                 """The replica identity of a row of todos: primary key (id) required."""
 
-                id: int
-                owner: UUID | None = None
-                title: str | None = None
-                state: TodoState | str | None = None
-                estimate: Decimal | None = None
-                inserted_at: AwareDatetime | None = None
+                id: _b.int
+                owner: _uuid.UUID | None = None
+                title: _b.str | None = None
+                state: _u_TodoState | _b.str | None = None
+                estimate: _decimal.Decimal | None = None
+                inserted_at: _pd.AwareDatetime | None = None
 
-            insert = ChangeSpec.insert("public", "todos", Row)
-            update = ChangeSpec.update("public", "todos", Row, Old)
-            delete = ChangeSpec.delete("public", "todos", Old)
-            all = ChangeSpec.all("public", "todos", Row, Old)
+            insert = _rt.ChangeSpec.insert("public", "todos", Row)
+            update = _rt.ChangeSpec.update("public", "todos", Row, Old)
+            delete = _rt.ChangeSpec.delete("public", "todos", Old)
+            all = _rt.ChangeSpec.all("public", "todos", Row, Old)
 
             class c:
                 """Typed columns of todos, for filters."""
 
-                id: Final[Column[int]] = Column("id")
-                owner: Final[Column[UUID]] = Column("owner")
-                title: Final[Column[str]] = Column("title")
-                state: Final[Column[TodoState]] = Column("state")
-                estimate: Final[Column[Decimal]] = Column("estimate")
-                inserted_at: Final[Column[datetime]] = Column("inserted_at")
+                id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
+                owner: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("owner")
+                title: _t.Final[_rt.TextColumn] = _rt.TextColumn("title")
+                state: _t.Final[_rt.Column[_u_TodoState]] = _rt.Column("state")
+                estimate: _t.Final[_rt.Column[_decimal.Decimal]] = _rt.Column("estimate")
+                inserted_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("inserted_at")
 
         return Todos
 
-    _BUILDERS: dict[str, Callable[[], type]] = {
+    _builders: _b.dict[_b.str, _abc.Callable[[], _b.type]] = {
         "Todos": _build_Todos,
     }
-    _BUILD_LOCK = threading.Lock()
+    _build_lock = _threading.Lock()
 
-    def __getattr__(name: str) -> type:
-        build = _BUILDERS.get(name)
+    def __getattr__(name: _b.str) -> _b.type:
+        build = _builders.get(name)
         if build is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        with _BUILD_LOCK:
-            if name not in globals():
-                globals()[name] = build()
-        built: type = globals()[name]
+            raise _b.AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        with _build_lock:
+            if name not in _b.globals():
+                _b.globals()[name] = build()
+        built: _b.type = _b.globals()[name]
         return built

@@ -25,6 +25,8 @@ from realtime_typed.errors import (
 )
 from realtime_typed.typed import (
     AnyChange,
+    ArrayColumn,
+    BoolColumn,
     BroadcastMessage,
     BroadcastMeta,
     BroadcastSpec,
@@ -32,15 +34,21 @@ from realtime_typed.typed import (
     ChangeSpec,
     Column,
     DeleteChange,
+    EqColumn,
     Filter,
     InsertChange,
+    JsonColumn,
+    NullColumn,
     PresenceSpec,
+    TextColumn,
     UpdateChange,
 )
 
 __all__ = [
     "AnyChange",
+    "ArrayColumn",
     "AuthError",
+    "BoolColumn",
     "BroadcastMessage",
     "BroadcastMeta",
     "BroadcastSpec",
@@ -54,12 +62,15 @@ __all__ = [
     "ConnectionRefused",
     "DDLError",
     "DeleteChange",
+    "EqColumn",
     "Filter",
     "InsertChange",
     "InvalidMessage",
     "JoinError",
     "JoinTimeout",
+    "JsonColumn",
     "JsonValue",
+    "NullColumn",
     "PresenceSpec",
     "ProtocolError",
     "PushError",
@@ -68,5 +79,6 @@ __all__ = [
     "RealtimeError",
     "SchemaError",
     "SubscribeState",
+    "TextColumn",
     "UpdateChange",
 ]

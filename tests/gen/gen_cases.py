@@ -10,6 +10,11 @@ DATA = Path("tests/gen/data")
 SCHEMA_SQL = DATA / "schema.sql"
 MIGRATIONS = DATA / "migrations"
 CHANNELS = DATA / "channels.yaml"
+HOSTILE_SQL = DATA / "hostile.sql"
+ORDERS_SQL = DATA / "orders.sql"
+HOSTILE_RENAMES = ("--rename", '"Items"=CapitalItems', "--rename", 'public."None"."x-y"=x_dash_y')
+RENAMES = ("--rename", 'public."Weird Names"."x-y"=x_dash_y')
+"""``"x y"`` and ``"x-y"`` would both be the field ``x_y``: the schema cases name one."""
 
 
 @dataclass(frozen=True)
@@ -24,10 +29,14 @@ class GoldenCase:
 CASES = (
     GoldenCase(
         "schema_and_channels",
-        ("--tables", str(SCHEMA_SQL), "--channels", str(CHANNELS)),
+        ("--tables", str(SCHEMA_SQL), *RENAMES, "--channels", str(CHANNELS)),
         Path("tests/typing/typed_app.py"),
     ),
-    GoldenCase("schema", ("--tables", str(SCHEMA_SQL)), Path("tests/gen/expected/schema_types.py")),
+    GoldenCase(
+        "schema",
+        ("--tables", str(SCHEMA_SQL), *RENAMES),
+        Path("tests/gen/expected/schema_types.py"),
+    ),
     GoldenCase(
         "migrations",
         ("--migrations", str(MIGRATIONS)),
@@ -35,6 +44,16 @@ CASES = (
     ),
     GoldenCase(
         "channels", ("--channels", str(CHANNELS)), Path("tests/gen/expected/channels_types.py")
+    ),
+    GoldenCase(
+        "hostile_names",
+        ("--tables", str(HOSTILE_SQL), *HOSTILE_RENAMES),
+        Path("tests/gen/expected/hostile_types.py"),
+    ),
+    GoldenCase(
+        "strict_enums",
+        ("--tables", str(ORDERS_SQL), "--strict-enums"),
+        Path("tests/typing/strict_app.py"),
     ),
     GoldenCase(
         "one_schema",

@@ -18,7 +18,7 @@ from realtime_typed.gen.cli import main
 from realtime_typed.gen.ddl import migration_files
 from realtime_typed.local.postgres.sql_files import read_sql
 
-from .gen_cases import MIGRATIONS, ROOT, SCHEMA_SQL, body
+from .gen_cases import MIGRATIONS, RENAMES, ROOT, SCHEMA_SQL, body
 
 _META_COMMAND = re.compile(r"(?m)^[ \t]*\\.*$")
 
@@ -55,8 +55,8 @@ def test_database_of_the_exhaustive_schema_gives_the_ddl_module(
 ) -> None:
     monkeypatch.chdir(ROOT)
     _load(database, [SCHEMA_SQL])
-    from_ddl = _generate(tmp_path, "ddl", ["--tables", str(SCHEMA_SQL)])
-    from_db = _generate(tmp_path, "db", ["--db-url", database])
+    from_ddl = _generate(tmp_path, "ddl", ["--tables", str(SCHEMA_SQL), *RENAMES])
+    from_db = _generate(tmp_path, "db", ["--db-url", database, *RENAMES])
     assert body(from_db) == body(from_ddl)
     assert "# Inputs: --db-url postgresql://127.0.0.1:" in from_db
 

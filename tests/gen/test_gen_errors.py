@@ -241,7 +241,7 @@ def test_a_channel_named_like_a_table_is_refused(
         "channels.yaml": VALID_CHANNELS,
     }
     err = _run(tmp_path, capsys, files, ["--tables", "schema.sql", "--channels", "channels.yaml"])
-    assert "channel Room has the name of a table class" in err
+    assert "table room and channel Room would both be the class Room" in err
 
 
 def test_missing_input_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

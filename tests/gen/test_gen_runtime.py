@@ -67,7 +67,7 @@ def test_importing_builds_no_table_model() -> None:
         "import importlib.util, sys, pydantic;"
         f"spec = importlib.util.spec_from_file_location('m', {str(TYPED_APP)!r});"
         "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m);"
-        "print(sorted(n for n in vars(m) if n in m._BUILDERS))"
+        "print(sorted(n for n in vars(m) if n in m._builders))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

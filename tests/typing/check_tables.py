@@ -12,16 +12,32 @@ from decimal import Decimal
 from typing import assert_type
 from uuid import UUID
 
-from typed_app import Address, AuditEvents, Memberships, Mood, NoPk, Todos, WeirdNames
+from pydantic import JsonValue
+from strict_app import Orders, Status
+from typed_app import (
+    Address,
+    AllTypes,
+    AuditEvents,
+    Memberships,
+    Mood,
+    NoPk,
+    Todos,
+    WeirdNames,
+)
 
 from realtime_typed import (
     AnyChange,
+    ArrayColumn,
+    BoolColumn,
     ChangeSpec,
     Column,
     DeleteChange,
     Filter,
     InsertChange,
+    JsonColumn,
+    NullColumn,
     RealtimeClient,
+    TextColumn,
     UpdateChange,
 )
 
@@ -48,7 +64,42 @@ def columns() -> None:
     Todos.c.mood.eq("grumpy")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     Todos.c.user_id.in_(["not-a-uuid"])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
     Todos.c.title.like(42)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-    Todos.c.id.like("4%")  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    Todos.c.id.like("4%")  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+
+
+def filter_classes() -> None:
+    """Each column offers only the filters the server evaluates correctly on its type."""
+    assert_type(Todos.c.title, TextColumn)
+    assert_type(Todos.c.done, BoolColumn)
+    assert_type(Todos.c.labels, ArrayColumn[str | None])
+    assert_type(Todos.c.address, NullColumn)
+    assert_type(AllTypes.c.c_jsonb, JsonColumn[JsonValue])
+    assert_type(AllTypes.c.c_json, NullColumn)
+    assert_type(AllTypes.c.c_bytea, Column[bytes])
+    assert_type(AllTypes.c.c_varchar, Column[str])
+    assert_type(AllTypes.c.c_int_matrix, ArrayColumn[list[int | None]])
+    Todos.c.labels.eq(["a", None])
+    Todos.c.done.is_("true")
+    Todos.c.address.is_(None)
+    AllTypes.c.c_jsonb.eq({"a": [1, "b"]})
+    Todos.c.labels.in_([["a"]])  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    Todos.c.address.eq(Address())  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    AllTypes.c.c_json.eq({})  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    AllTypes.c.c_point.eq("(1,2)")  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    AllTypes.c.c_varchar.like("a%")  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    AllTypes.c.c_jsonb.lt(1)  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    Todos.c.title.is_("true")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+def strict_enums(row: Orders.Row, default: Todos.Row) -> None:
+    """Under --strict-enums rows hold the Literal alone; by default ``Alias | str``."""
+    assert_type(row.status, Status)
+    assert_type(row.previous, Status | None)
+    assert_type(row.history, list[Status | None] | None)
+    assert_type(default.mood, Mood | str | None)
+    _ = row.status == "shiped"  # type: ignore[comparison-overlap]  # pyright: ignore[reportUnnecessaryComparison]
+    _ = default.mood == "shiped"
+    Orders.c.status.eq("shiped")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 def rows(row: Todos.Row, old: Todos.Old, event: AuditEvents.Row) -> None:

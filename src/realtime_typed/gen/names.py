@@ -1,19 +1,38 @@
 """Python names for SQL names: field names for columns, class names for tables and types.
 
-Any column name becomes a usable attribute: reserved words and names that clash with Pydantic's
-``BaseModel`` gain a trailing ``_``, other characters become ``_``, and the wire name stays the
-field's alias. Class names are PascalCase, prefixed with the schema outside ``public``.
+Names depend only on the object they name, never on what else the schema holds, so adding a
+table, type, schema or column never renames another. Two objects that would get one name are an
+error naming both and the ``--rename`` that separates them (:class:`NameRegistry`).
+
+* A column becomes a field: characters that cannot be in an identifier become ``_``, reserved
+  words and names of Pydantic's ``BaseModel`` gain a trailing ``_``, the wire name stays the
+  field's alias. Fields never start with ``_``.
+* A table or type becomes a PascalCase class, prefixed with its schema outside ``public``
+  (``AuditEvents`` for ``audit.events``). Class names never start with ``_``.
+* The generated module's own names all start with ``_`` (``_b`` for builtins, ``_dt``,
+  ``_pd``, ``_rt``, ``_record``...), and annotations refer to enums and composites through
+  private aliases (``_u_Mood``), so no field, table or type name can shadow what the module uses.
 """
 
 from __future__ import annotations
 
 import keyword
 import re
+import shlex
 import unicodedata
 
 from pydantic import BaseModel
 
-__all__ = ["NameRegistry", "class_name", "field_name", "unique"]
+from realtime_typed.errors import SchemaError
+
+__all__ = [
+    "NameRegistry",
+    "check_class_name",
+    "check_field_name",
+    "class_name",
+    "field_name",
+    "private_alias",
+]
 
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"None", "True", "False"}
 _MODEL_ATTRIBUTES = frozenset(dir(BaseModel)) | {"model_config", "model_fields"}
@@ -28,12 +47,16 @@ def _identifier(text: str) -> str:
     return cleaned or "_"
 
 
+def _field_reserved(name: str) -> bool:
+    return name in _RESERVED or name in _MODEL_ATTRIBUTES or name.startswith("model_")
+
+
 def field_name(column: str) -> str:
     """A Pydantic field name for ``column``: public (no leading ``_``), not reserved."""
     name = _identifier(column).strip("_") or "column"
     if name[0].isdigit():
         name = f"c_{name}"
-    if name in _RESERVED or name in _MODEL_ATTRIBUTES or name.startswith("model_"):
+    if _field_reserved(name):
         name = f"{name}_"
     return name
 
@@ -44,26 +67,56 @@ def class_name(*parts: str) -> str:
     name = "".join(word[0].upper() + word[1:] for word in words) or "Unnamed"
     if name[0].isdigit():
         name = f"T{name}"
+    if name in _RESERVED:
+        name = f"{name}_"
     return name
 
 
-def unique(name: str, taken: set[str]) -> str:
-    """``name``, or ``name`` with the smallest numeric suffix not in ``taken``; adds it."""
-    candidate = name
-    counter = 2
-    while candidate in taken:
-        candidate = f"{name}{'_' if name[-1].isdigit() else ''}{counter}"
-        counter += 1
-    taken.add(candidate)
-    return candidate
+def private_alias(name: str) -> str:
+    """The name annotations use for the enum or composite class ``name``."""
+    return f"_u_{name}"
+
+
+def check_class_name(name: str, where: str) -> str:
+    """``name`` if it can name a generated class; else a :class:`SchemaError` on ``where``."""
+    if not name.isidentifier() or name.startswith("_") or name in _RESERVED:
+        raise SchemaError(
+            f"{where}: {name!r} cannot name a class: use an identifier that is not a keyword "
+            "and does not start with _"
+        )
+    return name
+
+
+def check_field_name(name: str, where: str) -> str:
+    """``name`` if it can name a model field; else a :class:`SchemaError` on ``where``."""
+    if not name.isidentifier() or name.startswith("_") or _field_reserved(name):
+        raise SchemaError(
+            f"{where}: {name!r} cannot name a field: use an identifier that is not a keyword, "
+            "a BaseModel attribute or model_*, and does not start with _"
+        )
+    return name
 
 
 class NameRegistry:
-    """Module-level names handed out once each, in the order asked (callers sort first)."""
+    """Names handed out once each within one namespace; a second claimant is an error."""
 
-    def __init__(self, reserved: set[str]) -> None:
-        self._taken = set(reserved)
+    def __init__(self, kind: str, where: str) -> None:
+        self._kind = kind
+        self._where = where
+        self._owners: dict[str, tuple[str, str | None]] = {}
 
-    def claim(self, name: str) -> str:
-        """``name`` made unique among the names already claimed."""
-        return unique(name, self._taken)
+    def claim(self, name: str, owner: str, rename: str | None) -> str:
+        """Give ``name`` to ``owner``; ``rename`` is the ``--rename`` target that renames it."""
+        if name in self._owners:
+            other, other_rename = self._owners[name]
+            hints = [
+                "--rename " + shlex.quote(f"{target}=NAME")
+                for target in (other_rename, rename)
+                if target
+            ]
+            fix = f"; rename one of them: {' or '.join(hints)}" if hints else ""
+            raise SchemaError(
+                f"{other} and {owner} would both be the {self._kind} {name} {self._where}{fix}"
+            )
+        self._owners[name] = (owner, rename)
+        return name

@@ -8,11 +8,22 @@ from realtime_typed.typed.changes import (
     InsertChange,
     UpdateChange,
 )
-from realtime_typed.typed.filters import Column, Filter
+from realtime_typed.typed.filters import (
+    ArrayColumn,
+    BoolColumn,
+    Column,
+    EqColumn,
+    Filter,
+    JsonColumn,
+    NullColumn,
+    TextColumn,
+)
 from realtime_typed.typed.specs import BroadcastSpec, ChangeSpec, PresenceSpec
 
 __all__ = [
     "AnyChange",
+    "ArrayColumn",
+    "BoolColumn",
     "BroadcastMessage",
     "BroadcastMeta",
     "BroadcastSpec",
@@ -20,8 +31,12 @@ __all__ = [
     "ChangeSpec",
     "Column",
     "DeleteChange",
+    "EqColumn",
     "Filter",
     "InsertChange",
+    "JsonColumn",
+    "NullColumn",
     "PresenceSpec",
+    "TextColumn",
     "UpdateChange",
 ]

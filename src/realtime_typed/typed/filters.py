@@ -1,23 +1,54 @@
 """Typed Postgres-changes filters: ``Todos.c.user_id.eq(42)`` and their wire form.
 
-A :class:`Column` is typed by the Python type of its values, so ``eq`` on an ``int`` column
-takes an ``int``. A :class:`Filter` renders to the server's grammar, ``column=op.value``;
-filters combine with ``&`` into a comma-separated AND (newer servers only). Values that hold
-``, ( ) " \\`` or outer whitespace are double-quoted, PostgREST style.
+A generated table offers each column as the class of filters the server can evaluate on it:
+
+* :class:`Column` (``eq``, ``neq``, ``lt``, ``lte``, ``gt``, ``gte``, ``in_``, ``not_in``) for
+  types with an order; :class:`EqColumn` (no ordering) for types with only an equality;
+  :class:`TextColumn` adds ``like``/``ilike`` (text, name, citext); :class:`BoolColumn` takes
+  ``is_("true")``; :class:`JsonColumn` compares ``jsonb`` values; :class:`ArrayColumn` compares
+  whole arrays (``eq``, ``neq``: the server cannot apply ``in`` to arrays);
+* :class:`NullColumn` for the rest (``json``, geometric types, composites, ...): the server has
+  no equality for them, so only ``is_(None)`` and ``is_not(None)`` are offered.
+
+Values are typed by the column's Python type, so ``eq`` on an ``int`` column takes an ``int``.
+A :class:`Filter` renders to the server's grammar, ``column=[not.]op.value``; filters combine
+with ``&`` into a comma-separated AND (newer servers only). The server casts each value's text
+to the column's type, so values are written as PostgreSQL reads them: ``bytes`` as ``\\x`` hex,
+lists as array literals, JSON as JSON text; a value holding ``, ( ) " \\`` or outer whitespace
+is double-quoted, with ``\\`` escapes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Generic, Literal, TypeVar
+from ipaddress import (
+    IPv4Address,
+    IPv4Interface,
+    IPv4Network,
+    IPv6Address,
+    IPv6Interface,
+    IPv6Network,
+)
+from typing import Generic, Literal, TypeVar, cast
 from uuid import UUID
 
-__all__ = ["Column", "Filter", "FilterOp", "format_filter_value"]
+__all__ = [
+    "ArrayColumn",
+    "BoolColumn",
+    "Column",
+    "EqColumn",
+    "Filter",
+    "FilterOp",
+    "JsonColumn",
+    "NullColumn",
+    "TextColumn",
+    "format_filter_value",
+]
 
 ValueT = TypeVar("ValueT", contravariant=True)
 
@@ -38,25 +69,62 @@ FilterOp = Literal[
 ]
 
 _NEEDS_QUOTES = frozenset(',()"\\')
+_ELEMENT_NEEDS_QUOTES = frozenset(',(){}"\\')
+_NetworkValue = (
+    IPv4Address | IPv6Address | IPv4Interface | IPv6Interface | IPv4Network | IPv6Network
+)
+
+
+def _scalar_text(value: object) -> str:
+    """The PostgreSQL input text of one scalar value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray):
+        return "\\x" + bytes(value).hex()
+    if isinstance(value, int | float | Decimal | UUID | str | _NetworkValue):
+        return str(value)
+    raise TypeError(f"no filter text for a value of type {type(value).__name__}")
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _element_text(value: object) -> str:
+    """One element of an array literal (or of an ``in`` list): quoted when PostgreSQL needs it."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, list | tuple):
+        return _array_text(cast("Sequence[object]", value))
+    text = _scalar_text(value)
+    if (
+        not text
+        or text.upper() == "NULL"
+        or any(ch in _ELEMENT_NEEDS_QUOTES or ch.isspace() for ch in text)
+    ):
+        return _quoted(text)
+    return text
+
+
+def _array_text(values: Sequence[object]) -> str:
+    """A PostgreSQL array literal: ``{1,NULL,"a b"}``, nested for more dimensions."""
+    return "{" + ",".join(_element_text(value) for value in values) + "}"
+
+
+def _value(text: str) -> str:
+    """A single filter value, double-quoted when the filter grammar needs it."""
+    if text != text.strip() or any(ch in _NEEDS_QUOTES for ch in text):
+        return _quoted(text)
+    return text
 
 
 def format_filter_value(value: object) -> str:
-    """The text of one filter value, quoted when the server's grammar needs it."""
-    if value is None:
-        text = "null"
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, Enum):
-        text = str(value.value)
-    elif isinstance(value, datetime | date | time):
-        text = value.isoformat()
-    elif isinstance(value, int | float | Decimal | UUID | str):
-        text = str(value)
-    else:
-        text = json.dumps(value, separators=(",", ":"))
-    if text != text.strip() or any(ch in _NEEDS_QUOTES for ch in text):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return text
+    """The text of one scalar filter value, quoted when the server's grammar needs it."""
+    return _value("null" if value is None else _scalar_text(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +145,38 @@ class Filter:
 
 
 @dataclass(frozen=True)
-class Column(Generic[ValueT]):
-    """A typed column of a generated table; its methods build :class:`Filter` values."""
+class NullColumn:
+    """A column of a generated table; only ``IS [NOT] NULL`` is offered on this class."""
 
     name: str
 
-    def _op(self, op: str, value: object, *, negate: bool = False) -> Filter:
+    def _condition(self, op: str, text: str, *, negate: bool = False) -> Filter:
         prefix = "not." if negate else ""
-        return Filter((f"{self.name}={prefix}{op}.{format_filter_value(value)}",))
+        return Filter((f"{self.name}={prefix}{op}.{text}",))
+
+    def is_(self, value: Literal["null"] | None = None) -> Filter:
+        """``column IS NULL`` (newer servers)."""
+        return self._condition("is", "null")
+
+    def is_not(self, value: Literal["null"] | None = None) -> Filter:
+        """``column IS NOT NULL`` (newer servers)."""
+        return self._condition("is", "null", negate=True)
+
+
+@dataclass(frozen=True)
+class EqColumn(NullColumn, Generic[ValueT]):
+    """A column whose type has an equality: ``eq``, ``neq``, ``in_`` and ``not_in``."""
+
+    def _text(self, value: object) -> str:
+        """The PostgreSQL input text of a value of this column."""
+        return _scalar_text(value)
+
+    def _op(self, op: str, value: object) -> Filter:
+        return self._condition(op, _value(self._text(value)))
+
+    def _in(self, values: Iterable[object], *, negate: bool) -> Filter:
+        items = ",".join(_element_text(self._text(value)) for value in values)
+        return self._condition("in", f"({items})", negate=negate)
 
     def eq(self, value: ValueT) -> Filter:
         """``column = value``."""
@@ -93,6 +185,19 @@ class Column(Generic[ValueT]):
     def neq(self, value: ValueT) -> Filter:
         """``column <> value``."""
         return self._op("neq", value)
+
+    def in_(self, values: Iterable[ValueT]) -> Filter:
+        """``column IN (values)``; the server accepts at most 100 values."""
+        return self._in(values, negate=False)
+
+    def not_in(self, values: Iterable[ValueT]) -> Filter:
+        """``column NOT IN (values)`` (newer servers)."""
+        return self._in(values, negate=True)
+
+
+@dataclass(frozen=True)
+class Column(EqColumn[ValueT]):
+    """A column whose type is ordered: the equality filters, ``lt``, ``lte``, ``gt``, ``gte``."""
 
     def lt(self, value: ValueT) -> Filter:
         """``column < value``."""
@@ -110,28 +215,55 @@ class Column(Generic[ValueT]):
         """``column >= value``."""
         return self._op("gte", value)
 
-    def in_(self, values: Iterable[ValueT]) -> Filter:
-        """``column IN (values)``; the server accepts at most 100 values."""
-        items = ",".join(format_filter_value(value) for value in values)
-        return Filter((f"{self.name}=in.({items})",))
 
-    def not_in(self, values: Iterable[ValueT]) -> Filter:
-        """``column NOT IN (values)`` (newer servers)."""
-        items = ",".join(format_filter_value(value) for value in values)
-        return Filter((f"{self.name}=not.in.({items})",))
+@dataclass(frozen=True)
+class TextColumn(Column[str]):
+    """A ``text``, ``name`` or ``citext`` column: the ordered filters, ``like`` and ``ilike``."""
 
-    def like(self: Column[str], pattern: str) -> Filter:
+    def like(self, pattern: str) -> Filter:
         """``column LIKE pattern`` (newer servers)."""
         return self._op("like", pattern)
 
-    def ilike(self: Column[str], pattern: str) -> Filter:
+    def ilike(self, pattern: str) -> Filter:
         """``column ILIKE pattern`` (newer servers)."""
         return self._op("ilike", pattern)
 
-    def is_(self, value: Literal["null", "true", "false", "unknown"] | None) -> Filter:
-        """``column IS value``: null, or true/false/unknown on boolean columns (newer servers)."""
-        return Filter((f"{self.name}=is.{value or 'null'}",))
 
-    def is_not(self, value: Literal["null", "true", "false", "unknown"] | None) -> Filter:
+@dataclass(frozen=True)
+class BoolColumn(Column[bool]):
+    """A ``boolean`` column: the ordered filters, and ``IS [NOT] TRUE/FALSE/UNKNOWN``."""
+
+    def is_(self, value: Literal["null", "true", "false", "unknown"] | None = None) -> Filter:
+        """``column IS value``: null, true, false or unknown (newer servers)."""
+        return self._condition("is", value or "null")
+
+    def is_not(self, value: Literal["null", "true", "false", "unknown"] | None = None) -> Filter:
         """``column IS NOT value`` (newer servers)."""
-        return Filter((f"{self.name}=not.is.{value or 'null'}",))
+        return self._condition("is", value or "null", negate=True)
+
+
+@dataclass(frozen=True)
+class JsonColumn(EqColumn[ValueT]):
+    """A ``jsonb`` column: values compare as JSON (``"a"`` is the JSON string ``"a"``)."""
+
+    def _text(self, value: object) -> str:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class ArrayColumn(NullColumn, Generic[ValueT]):
+    """An array column of ``ValueT`` elements: whole arrays compare with ``eq`` and ``neq``.
+
+    The server cannot apply ``in`` to an array column, so it is not offered.
+    """
+
+    def _op(self, op: str, value: Sequence[object]) -> Filter:
+        return self._condition(op, _value(_array_text(value)))
+
+    def eq(self, value: Sequence[ValueT]) -> Filter:
+        """``column = value``, element by element (``None`` elements are NULL)."""
+        return self._op("eq", value)
+
+    def neq(self, value: Sequence[ValueT]) -> Filter:
+        """``column <> value``."""
+        return self._op("neq", value)

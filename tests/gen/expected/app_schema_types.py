@@ -5,23 +5,24 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from decimal import Decimal
-from typing import TYPE_CHECKING, Final
-from uuid import UUID
+import builtins as _b
+import collections.abc as _abc
+import decimal as _decimal
+import threading as _threading
+import typing as _t
+import uuid as _uuid
 
-from pydantic import BaseModel, ConfigDict
+import pydantic as _pd
 
-from realtime_typed import ChangeSpec, Column
+import realtime_typed as _rt
 
 __all__ = ["AppAccounts"]
 
 
-class _Record(BaseModel):
+class _record(_pd.BaseModel):
     """Base of the row, identity and composite models: frozen, keeps columns added later."""
 
-    model_config = ConfigDict(
+    model_config: _t.ClassVar[_pd.ConfigDict] = _pd.ConfigDict(
         frozen=True,
         extra="allow",
         validate_by_name=True,
@@ -32,93 +33,93 @@ class _Record(BaseModel):
     )
 
 
-if TYPE_CHECKING:
+if _t.TYPE_CHECKING:
 
     class AppAccounts:
         """The table app.accounts."""
 
-        class Row(_Record):
+        class Row(_record):
             """A row of app.accounts."""
 
-            id: UUID
-            balance: Decimal
-            ratio: float
-            code: str
+            id: _uuid.UUID
+            balance: _decimal.Decimal
+            ratio: _b.float
+            code: _b.str
 
-        class Old(_Record):
+        class Old(_record):
             """The replica identity of a row of app.accounts: primary key (id)
             required.
             """
 
-            id: UUID
-            balance: Decimal | None = None
-            ratio: float | None = None
-            code: str | None = None
+            id: _uuid.UUID
+            balance: _decimal.Decimal | None = None
+            ratio: _b.float | None = None
+            code: _b.str | None = None
 
-        insert = ChangeSpec.insert("app", "accounts", Row)
-        update = ChangeSpec.update("app", "accounts", Row, Old)
-        delete = ChangeSpec.delete("app", "accounts", Old)
-        all = ChangeSpec.all("app", "accounts", Row, Old)
+        insert = _rt.ChangeSpec.insert("app", "accounts", Row)
+        update = _rt.ChangeSpec.update("app", "accounts", Row, Old)
+        delete = _rt.ChangeSpec.delete("app", "accounts", Old)
+        all = _rt.ChangeSpec.all("app", "accounts", Row, Old)
 
         class c:
             """Typed columns of app.accounts, for filters."""
 
-            id: Final[Column[UUID]] = Column("id")
-            balance: Final[Column[Decimal]] = Column("balance")
-            ratio: Final[Column[float]] = Column("ratio")
-            code: Final[Column[str]] = Column("code")
+            id: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("id")
+            balance: _t.Final[_rt.Column[_decimal.Decimal]] = _rt.Column("balance")
+            ratio: _t.Final[_rt.Column[_b.float]] = _rt.Column("ratio")
+            code: _t.Final[_rt.NullColumn] = _rt.NullColumn("code")
 
 
 else:
 
-    def _build_AppAccounts() -> type:
+    def _build_AppAccounts() -> _b.type:
         class AppAccounts:
             """The table app.accounts."""
 
-            class Row(_Record):
+            class Row(_record):
                 """A row of app.accounts."""
 
-                id: UUID
-                balance: Decimal
-                ratio: float
-                code: str
+                id: _uuid.UUID
+                balance: _decimal.Decimal
+                ratio: _b.float
+                code: _b.str
 
-            class Old(_Record):
+            class Old(_record):
                 """The replica identity of a row of app.accounts: primary key (id)
                 required.
                 """
 
-                id: UUID
-                balance: Decimal | None = None
-                ratio: float | None = None
-                code: str | None = None
+                id: _uuid.UUID
+                balance: _decimal.Decimal | None = None
+                ratio: _b.float | None = None
+                code: _b.str | None = None
 
-            insert = ChangeSpec.insert("app", "accounts", Row)
-            update = ChangeSpec.update("app", "accounts", Row, Old)
-            delete = ChangeSpec.delete("app", "accounts", Old)
-            all = ChangeSpec.all("app", "accounts", Row, Old)
+            insert = _rt.ChangeSpec.insert("app", "accounts", Row)
+            update = _rt.ChangeSpec.update("app", "accounts", Row, Old)
+            delete = _rt.ChangeSpec.delete("app", "accounts", Old)
+            all = _rt.ChangeSpec.all("app", "accounts", Row, Old)
 
             class c:
                 """Typed columns of app.accounts, for filters."""
 
-                id: Final[Column[UUID]] = Column("id")
-                balance: Final[Column[Decimal]] = Column("balance")
-                ratio: Final[Column[float]] = Column("ratio")
-                code: Final[Column[str]] = Column("code")
+                id: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("id")
+                balance: _t.Final[_rt.Column[_decimal.Decimal]] = _rt.Column("balance")
+                ratio: _t.Final[_rt.Column[_b.float]] = _rt.Column("ratio")
+                code: _t.Final[_rt.NullColumn] = _rt.NullColumn("code")
 
         return AppAccounts
 
-    _BUILDERS: dict[str, Callable[[], type]] = {
+    _builders: _b.dict[_b.str, _abc.Callable[[], _b.type]] = {
         "AppAccounts": _build_AppAccounts,
     }
-    _BUILD_LOCK = threading.Lock()
+    _build_lock = _threading.Lock()
 
-    def __getattr__(name: str) -> type:
-        build = _BUILDERS.get(name)
+    def __getattr__(name: _b.str) -> _b.type:
+        build = _builders.get(name)
         if build is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        with _BUILD_LOCK:
-            if name not in globals():
-                globals()[name] = build()
-        built: type = globals()[name]
+            raise _b.AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        with _build_lock:
+            if name not in _b.globals():
+                _b.globals()[name] = build()
+        built: _b.type = _b.globals()[name]
         return built

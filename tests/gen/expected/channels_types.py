@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeAlias
+import builtins as _b
+import typing as _t
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+import pydantic as _pd
 
-from realtime_typed import BroadcastSpec, PresenceSpec
+import realtime_typed as _rt
 
 __all__ = [
     "Board",
@@ -25,72 +26,58 @@ __all__ = [
 ]
 
 
-class Message(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class Message(_pd.BaseModel):
+    model_config = _pd.ConfigDict(populate_by_name=True)
     text: str
-    sent_at: AwareDatetime | None = None
+    sent_at: _pd.AwareDatetime | None = None
     tags: list[str] | None = None
 
 
-class Point(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class Point(_pd.BaseModel):
+    model_config = _pd.ConfigDict(populate_by_name=True)
     x: float
     y: float
 
 
-class BoardMove(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class BoardMove(_pd.BaseModel):
+    model_config = _pd.ConfigDict(populate_by_name=True)
     card: int
     to: str
     position: Point | None = None
 
 
-class LobbyPresence(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class LobbyPresence(_pd.BaseModel):
+    model_config = _pd.ConfigDict(populate_by_name=True)
     name: str
 
 
-class RoomCursor(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class RoomCursor(_pd.BaseModel):
+    model_config = _pd.ConfigDict(populate_by_name=True)
     x: float
     y: float
 
 
-class RoomTyping(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class RoomTyping(_pd.BaseModel):
+    model_config = _pd.ConfigDict(populate_by_name=True)
     user_id: str
-    is_typing: Annotated[bool | None, Field(alias="is typing")] = None
+    is_typing: _t.Annotated[bool | None, _pd.Field(alias="is typing")] = None
 
 
-class RoomPresence(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class RoomPresence(_pd.BaseModel):
+    model_config = _pd.ConfigDict(populate_by_name=True)
     user_id: str
-    status: Literal["online", "away"] | None = None
-    joined_at: AwareDatetime | None = None
+    status: _t.Literal["online", "away"] | None = None
+    joined_at: _pd.AwareDatetime | None = None
 
 
 class Board:
     """The channel board:{org}:{board_id}."""
 
-    Move: TypeAlias = BoardMove
-    move = BroadcastSpec("move", BoardMove)
+    Move: _t.TypeAlias = BoardMove
+    move = _rt.BroadcastSpec("move", BoardMove)
 
     @staticmethod
-    def topic(*, org: str, board_id: str) -> str:
+    def topic(*, org: _b.str, board_id: _b.str) -> _b.str:
         """The topic board:{org}:{board_id}."""
         return f"board:{org}:{board_id}"
 
@@ -98,11 +85,11 @@ class Board:
 class Lobby:
     """The channel lobby."""
 
-    Presence: TypeAlias = LobbyPresence
-    presence = PresenceSpec(LobbyPresence)
+    Presence: _t.TypeAlias = LobbyPresence
+    presence = _rt.PresenceSpec(LobbyPresence)
 
     @staticmethod
-    def topic() -> str:
+    def topic() -> _b.str:
         """The topic lobby."""
         return "lobby"
 
@@ -110,16 +97,16 @@ class Lobby:
 class Room:
     """A chat room; members show their status."""
 
-    Cursor: TypeAlias = RoomCursor
-    cursor = BroadcastSpec("cursor", RoomCursor)
-    NewMessage: TypeAlias = Message
-    new_message = BroadcastSpec("new-message", Message)
-    Typing: TypeAlias = RoomTyping
-    typing = BroadcastSpec("typing", RoomTyping)
-    Presence: TypeAlias = RoomPresence
-    presence = PresenceSpec(RoomPresence)
+    Cursor: _t.TypeAlias = RoomCursor
+    cursor = _rt.BroadcastSpec("cursor", RoomCursor)
+    NewMessage: _t.TypeAlias = Message
+    new_message = _rt.BroadcastSpec("new-message", Message)
+    Typing: _t.TypeAlias = RoomTyping
+    typing = _rt.BroadcastSpec("typing", RoomTyping)
+    Presence: _t.TypeAlias = RoomPresence
+    presence = _rt.PresenceSpec(RoomPresence)
 
     @staticmethod
-    def topic(*, room_id: str) -> str:
+    def topic(*, room_id: _b.str) -> _b.str:
         """The topic room:{room_id}."""
         return f"room:{room_id}"

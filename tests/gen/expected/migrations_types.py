@@ -5,38 +5,40 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Final, Literal, TypeAlias, cast
-from uuid import UUID
+import builtins as _b
+import collections.abc as _abc
+import datetime as _dt
+import decimal as _decimal
+import threading as _threading
+import typing as _t
+import uuid as _uuid
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, JsonValue
+import pydantic as _pd
 
-from realtime_typed import ChangeSpec, Column
+import realtime_typed as _rt
 
 __all__ = ["AuditLog", "Coordinates", "Locations", "Profiles", "TodoStatus", "TodoTags", "Todos"]
 
 
-def _json_value(value: object) -> object:
+def _json_value(value: _b.object) -> _b.object:
     """JSON numbers decoded as Decimal become floats, the number type of a JSON value."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, list):
-        return [_json_value(item) for item in cast("list[object]", value)]
-    if isinstance(value, dict):
-        return {key: _json_value(item) for key, item in cast("dict[str, object]", value).items()}
+    if _b.isinstance(value, _decimal.Decimal):
+        return _b.float(value)
+    if _b.isinstance(value, _b.list):
+        return [_json_value(item) for item in _t.cast("_b.list[_b.object]", value)]
+    if _b.isinstance(value, _b.dict):
+        items = _t.cast("_b.dict[_b.str, _b.object]", value).items()
+        return {key: _json_value(item) for key, item in items}
     return value
 
 
-_Json: TypeAlias = Annotated[JsonValue, BeforeValidator(_json_value)]
+_json: _t.TypeAlias = _t.Annotated[_pd.JsonValue, _pd.BeforeValidator(_json_value)]
 
 
-class _Record(BaseModel):
+class _record(_pd.BaseModel):
     """Base of the row, identity and composite models: frozen, keeps columns added later."""
 
-    model_config = ConfigDict(
+    model_config: _t.ClassVar[_pd.ConfigDict] = _pd.ConfigDict(
         frozen=True,
         extra="allow",
         validate_by_name=True,
@@ -47,386 +49,390 @@ class _Record(BaseModel):
     )
 
 
-TodoStatus: TypeAlias = Literal["open", "in progress", "completed", "archived"]
+TodoStatus: _t.TypeAlias = _t.Literal["open", "in progress", "completed", "archived"]
 """The enum todo_status. Rows hold ``TodoStatus | str``: values added later
 still parse.
 """
+_u_TodoStatus: _t.TypeAlias = TodoStatus
 
 
-class Coordinates(_Record):
+class Coordinates(_record):
     """The composite type coordinates."""
 
-    lat: float | None = None
-    lng: float | None = None
+    lat: _b.float | None = None
+    lng: _b.float | None = None
 
 
-if TYPE_CHECKING:
+_u_Coordinates: _t.TypeAlias = Coordinates
+
+
+if _t.TYPE_CHECKING:
 
     class AuditLog:
         """The table audit.log."""
 
-        class Row(_Record):
+        class Row(_record):
             """A row of audit.log."""
 
-            id: int
-            at: AwareDatetime
-            entry: _Json
+            id: _b.int
+            at: _pd.AwareDatetime
+            entry: _json
 
-        class Old(_Record):
+        class Old(_record):
             """The replica identity of a row of audit.log: primary key (id) required."""
 
-            id: int
-            at: AwareDatetime | None = None
-            entry: _Json | None = None
+            id: _b.int
+            at: _pd.AwareDatetime | None = None
+            entry: _json | None = None
 
-        insert = ChangeSpec.insert("audit", "log", Row)
-        update = ChangeSpec.update("audit", "log", Row, Old)
-        delete = ChangeSpec.delete("audit", "log", Old)
-        all = ChangeSpec.all("audit", "log", Row, Old)
+        insert = _rt.ChangeSpec.insert("audit", "log", Row)
+        update = _rt.ChangeSpec.update("audit", "log", Row, Old)
+        delete = _rt.ChangeSpec.delete("audit", "log", Old)
+        all = _rt.ChangeSpec.all("audit", "log", Row, Old)
 
         class c:
             """Typed columns of audit.log, for filters."""
 
-            id: Final[Column[int]] = Column("id")
-            at: Final[Column[datetime]] = Column("at")
-            entry: Final[Column[JsonValue]] = Column("entry")
+            id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
+            at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("at")
+            entry: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("entry")
 
     class Locations:
         """The table locations."""
 
-        class Row(_Record):
+        class Row(_record):
             """A row of locations."""
 
-            id: int
-            spot: Coordinates | None = None
+            id: _b.int
+            spot: _u_Coordinates | None = None
             """Where it is."""
-            tags: list[str | None] | None = None
+            tags: _b.list[_b.str | None] | None = None
 
-        class Old(_Record):
+        class Old(_record):
             """The replica identity of a row of locations: primary key (id) required."""
 
-            id: int
-            spot: Coordinates | None = None
+            id: _b.int
+            spot: _u_Coordinates | None = None
             """Where it is."""
-            tags: list[str | None] | None = None
+            tags: _b.list[_b.str | None] | None = None
 
-        insert = ChangeSpec.insert("public", "locations", Row)
-        update = ChangeSpec.update("public", "locations", Row, Old)
-        delete = ChangeSpec.delete("public", "locations", Old)
-        all = ChangeSpec.all("public", "locations", Row, Old)
+        insert = _rt.ChangeSpec.insert("public", "locations", Row)
+        update = _rt.ChangeSpec.update("public", "locations", Row, Old)
+        delete = _rt.ChangeSpec.delete("public", "locations", Old)
+        all = _rt.ChangeSpec.all("public", "locations", Row, Old)
 
         class c:
             """Typed columns of locations, for filters."""
 
-            id: Final[Column[int]] = Column("id")
-            spot: Final[Column[Coordinates]] = Column("spot")
-            tags: Final[Column[list[str | None]]] = Column("tags")
+            id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
+            spot: _t.Final[_rt.NullColumn] = _rt.NullColumn("spot")
+            tags: _t.Final[_rt.ArrayColumn[_b.str | None]] = _rt.ArrayColumn("tags")
 
     class Profiles:
         """Public profile of each user."""
 
-        class Row(_Record):
+        class Row(_record):
             """A row of profiles."""
 
-            id: UUID
-            username: str | None = None
+            id: _uuid.UUID
+            username: _b.str | None = None
             """Unique handle, shown in the UI."""
-            avatar_url: str | None = None
-            updated_at: AwareDatetime
-            bio: str | None = None
+            avatar_url: _b.str | None = None
+            updated_at: _pd.AwareDatetime
+            bio: _b.str | None = None
 
-        class Old(_Record):
+        class Old(_record):
             """The replica identity of a row of profiles: primary key (id) required."""
 
-            id: UUID
-            username: str | None = None
+            id: _uuid.UUID
+            username: _b.str | None = None
             """Unique handle, shown in the UI."""
-            avatar_url: str | None = None
-            updated_at: AwareDatetime | None = None
-            bio: str | None = None
+            avatar_url: _b.str | None = None
+            updated_at: _pd.AwareDatetime | None = None
+            bio: _b.str | None = None
 
-        insert = ChangeSpec.insert("public", "profiles", Row)
-        update = ChangeSpec.update("public", "profiles", Row, Old)
-        delete = ChangeSpec.delete("public", "profiles", Old)
-        all = ChangeSpec.all("public", "profiles", Row, Old)
+        insert = _rt.ChangeSpec.insert("public", "profiles", Row)
+        update = _rt.ChangeSpec.update("public", "profiles", Row, Old)
+        delete = _rt.ChangeSpec.delete("public", "profiles", Old)
+        all = _rt.ChangeSpec.all("public", "profiles", Row, Old)
 
         class c:
             """Typed columns of profiles, for filters."""
 
-            id: Final[Column[UUID]] = Column("id")
-            username: Final[Column[str]] = Column("username")
-            avatar_url: Final[Column[str]] = Column("avatar_url")
-            updated_at: Final[Column[datetime]] = Column("updated_at")
-            bio: Final[Column[str]] = Column("bio")
+            id: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("id")
+            username: _t.Final[_rt.TextColumn] = _rt.TextColumn("username")
+            avatar_url: _t.Final[_rt.TextColumn] = _rt.TextColumn("avatar_url")
+            updated_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("updated_at")
+            bio: _t.Final[_rt.TextColumn] = _rt.TextColumn("bio")
 
     class TodoTags:
         """The table todo_tags."""
 
-        class Row(_Record):
+        class Row(_record):
             """A row of todo_tags."""
 
-            todo_id: int
-            tag: str
-            added_at: AwareDatetime
+            todo_id: _b.int
+            tag: _b.str
+            added_at: _pd.AwareDatetime
 
-        class Old(_Record):
+        class Old(_record):
             """The replica identity of a row of todo_tags: primary key (todo_id, tag)
             required.
             """
 
-            todo_id: int
-            tag: str
-            added_at: AwareDatetime | None = None
+            todo_id: _b.int
+            tag: _b.str
+            added_at: _pd.AwareDatetime | None = None
 
-        insert = ChangeSpec.insert("public", "todo_tags", Row)
-        update = ChangeSpec.update("public", "todo_tags", Row, Old)
-        delete = ChangeSpec.delete("public", "todo_tags", Old)
-        all = ChangeSpec.all("public", "todo_tags", Row, Old)
+        insert = _rt.ChangeSpec.insert("public", "todo_tags", Row)
+        update = _rt.ChangeSpec.update("public", "todo_tags", Row, Old)
+        delete = _rt.ChangeSpec.delete("public", "todo_tags", Old)
+        all = _rt.ChangeSpec.all("public", "todo_tags", Row, Old)
 
         class c:
             """Typed columns of todo_tags, for filters."""
 
-            todo_id: Final[Column[int]] = Column("todo_id")
-            tag: Final[Column[str]] = Column("tag")
-            added_at: Final[Column[datetime]] = Column("added_at")
+            todo_id: _t.Final[_rt.Column[_b.int]] = _rt.Column("todo_id")
+            tag: _t.Final[_rt.Column[_b.str]] = _rt.Column("tag")
+            added_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("added_at")
 
     class Todos:
         """The table todos."""
 
-        class Row(_Record):
+        class Row(_record):
             """A row of todos."""
 
-            id: int
-            owner: UUID
-            title: str
-            status: TodoStatus | str
-            inserted_at: AwareDatetime
-            priority: int | None = None
+            id: _b.int
+            owner: _uuid.UUID
+            title: _b.str
+            status: _u_TodoStatus | _b.str
+            inserted_at: _pd.AwareDatetime
+            priority: _b.int | None = None
 
-        class Old(_Record):
+        class Old(_record):
             """The replica identity of a row of todos: primary key (id) required."""
 
-            id: int
-            owner: UUID | None = None
-            title: str | None = None
-            status: TodoStatus | str | None = None
-            inserted_at: AwareDatetime | None = None
-            priority: int | None = None
+            id: _b.int
+            owner: _uuid.UUID | None = None
+            title: _b.str | None = None
+            status: _u_TodoStatus | _b.str | None = None
+            inserted_at: _pd.AwareDatetime | None = None
+            priority: _b.int | None = None
 
-        insert = ChangeSpec.insert("public", "todos", Row)
-        update = ChangeSpec.update("public", "todos", Row, Old)
-        delete = ChangeSpec.delete("public", "todos", Old)
-        all = ChangeSpec.all("public", "todos", Row, Old)
+        insert = _rt.ChangeSpec.insert("public", "todos", Row)
+        update = _rt.ChangeSpec.update("public", "todos", Row, Old)
+        delete = _rt.ChangeSpec.delete("public", "todos", Old)
+        all = _rt.ChangeSpec.all("public", "todos", Row, Old)
 
         class c:
             """Typed columns of todos, for filters."""
 
-            id: Final[Column[int]] = Column("id")
-            owner: Final[Column[UUID]] = Column("owner")
-            title: Final[Column[str]] = Column("title")
-            status: Final[Column[TodoStatus]] = Column("status")
-            inserted_at: Final[Column[datetime]] = Column("inserted_at")
-            priority: Final[Column[int]] = Column("priority")
+            id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
+            owner: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("owner")
+            title: _t.Final[_rt.Column[_b.str]] = _rt.Column("title")
+            status: _t.Final[_rt.Column[_u_TodoStatus]] = _rt.Column("status")
+            inserted_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("inserted_at")
+            priority: _t.Final[_rt.Column[_b.int]] = _rt.Column("priority")
 
 
 else:
 
-    def _build_AuditLog() -> type:
+    def _build_AuditLog() -> _b.type:
         class AuditLog:
             """The table audit.log."""
 
-            class Row(_Record):
+            class Row(_record):
                 """A row of audit.log."""
 
-                id: int
-                at: AwareDatetime
-                entry: _Json
+                id: _b.int
+                at: _pd.AwareDatetime
+                entry: _json
 
-            class Old(_Record):
+            class Old(_record):
                 """The replica identity of a row of audit.log: primary key (id) required."""
 
-                id: int
-                at: AwareDatetime | None = None
-                entry: _Json | None = None
+                id: _b.int
+                at: _pd.AwareDatetime | None = None
+                entry: _json | None = None
 
-            insert = ChangeSpec.insert("audit", "log", Row)
-            update = ChangeSpec.update("audit", "log", Row, Old)
-            delete = ChangeSpec.delete("audit", "log", Old)
-            all = ChangeSpec.all("audit", "log", Row, Old)
+            insert = _rt.ChangeSpec.insert("audit", "log", Row)
+            update = _rt.ChangeSpec.update("audit", "log", Row, Old)
+            delete = _rt.ChangeSpec.delete("audit", "log", Old)
+            all = _rt.ChangeSpec.all("audit", "log", Row, Old)
 
             class c:
                 """Typed columns of audit.log, for filters."""
 
-                id: Final[Column[int]] = Column("id")
-                at: Final[Column[datetime]] = Column("at")
-                entry: Final[Column[JsonValue]] = Column("entry")
+                id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
+                at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("at")
+                entry: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("entry")
 
         return AuditLog
 
-    def _build_Locations() -> type:
+    def _build_Locations() -> _b.type:
         class Locations:
             """The table locations."""
 
-            class Row(_Record):
+            class Row(_record):
                 """A row of locations."""
 
-                id: int
-                spot: Coordinates | None = None
+                id: _b.int
+                spot: _u_Coordinates | None = None
                 """Where it is."""
-                tags: list[str | None] | None = None
+                tags: _b.list[_b.str | None] | None = None
 
-            class Old(_Record):
+            class Old(_record):
                 """The replica identity of a row of locations: primary key (id) required."""
 
-                id: int
-                spot: Coordinates | None = None
+                id: _b.int
+                spot: _u_Coordinates | None = None
                 """Where it is."""
-                tags: list[str | None] | None = None
+                tags: _b.list[_b.str | None] | None = None
 
-            insert = ChangeSpec.insert("public", "locations", Row)
-            update = ChangeSpec.update("public", "locations", Row, Old)
-            delete = ChangeSpec.delete("public", "locations", Old)
-            all = ChangeSpec.all("public", "locations", Row, Old)
+            insert = _rt.ChangeSpec.insert("public", "locations", Row)
+            update = _rt.ChangeSpec.update("public", "locations", Row, Old)
+            delete = _rt.ChangeSpec.delete("public", "locations", Old)
+            all = _rt.ChangeSpec.all("public", "locations", Row, Old)
 
             class c:
                 """Typed columns of locations, for filters."""
 
-                id: Final[Column[int]] = Column("id")
-                spot: Final[Column[Coordinates]] = Column("spot")
-                tags: Final[Column[list[str | None]]] = Column("tags")
+                id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
+                spot: _t.Final[_rt.NullColumn] = _rt.NullColumn("spot")
+                tags: _t.Final[_rt.ArrayColumn[_b.str | None]] = _rt.ArrayColumn("tags")
 
         return Locations
 
-    def _build_Profiles() -> type:
+    def _build_Profiles() -> _b.type:
         class Profiles:
             """Public profile of each user."""
 
-            class Row(_Record):
+            class Row(_record):
                 """A row of profiles."""
 
-                id: UUID
-                username: str | None = None
+                id: _uuid.UUID
+                username: _b.str | None = None
                 """Unique handle, shown in the UI."""
-                avatar_url: str | None = None
-                updated_at: AwareDatetime
-                bio: str | None = None
+                avatar_url: _b.str | None = None
+                updated_at: _pd.AwareDatetime
+                bio: _b.str | None = None
 
-            class Old(_Record):
+            class Old(_record):
                 """The replica identity of a row of profiles: primary key (id) required."""
 
-                id: UUID
-                username: str | None = None
+                id: _uuid.UUID
+                username: _b.str | None = None
                 """Unique handle, shown in the UI."""
-                avatar_url: str | None = None
-                updated_at: AwareDatetime | None = None
-                bio: str | None = None
+                avatar_url: _b.str | None = None
+                updated_at: _pd.AwareDatetime | None = None
+                bio: _b.str | None = None
 
-            insert = ChangeSpec.insert("public", "profiles", Row)
-            update = ChangeSpec.update("public", "profiles", Row, Old)
-            delete = ChangeSpec.delete("public", "profiles", Old)
-            all = ChangeSpec.all("public", "profiles", Row, Old)
+            insert = _rt.ChangeSpec.insert("public", "profiles", Row)
+            update = _rt.ChangeSpec.update("public", "profiles", Row, Old)
+            delete = _rt.ChangeSpec.delete("public", "profiles", Old)
+            all = _rt.ChangeSpec.all("public", "profiles", Row, Old)
 
             class c:
                 """Typed columns of profiles, for filters."""
 
-                id: Final[Column[UUID]] = Column("id")
-                username: Final[Column[str]] = Column("username")
-                avatar_url: Final[Column[str]] = Column("avatar_url")
-                updated_at: Final[Column[datetime]] = Column("updated_at")
-                bio: Final[Column[str]] = Column("bio")
+                id: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("id")
+                username: _t.Final[_rt.TextColumn] = _rt.TextColumn("username")
+                avatar_url: _t.Final[_rt.TextColumn] = _rt.TextColumn("avatar_url")
+                updated_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("updated_at")
+                bio: _t.Final[_rt.TextColumn] = _rt.TextColumn("bio")
 
         return Profiles
 
-    def _build_TodoTags() -> type:
+    def _build_TodoTags() -> _b.type:
         class TodoTags:
             """The table todo_tags."""
 
-            class Row(_Record):
+            class Row(_record):
                 """A row of todo_tags."""
 
-                todo_id: int
-                tag: str
-                added_at: AwareDatetime
+                todo_id: _b.int
+                tag: _b.str
+                added_at: _pd.AwareDatetime
 
-            class Old(_Record):
+            class Old(_record):
                 """The replica identity of a row of todo_tags: primary key (todo_id, tag)
                 required.
                 """
 
-                todo_id: int
-                tag: str
-                added_at: AwareDatetime | None = None
+                todo_id: _b.int
+                tag: _b.str
+                added_at: _pd.AwareDatetime | None = None
 
-            insert = ChangeSpec.insert("public", "todo_tags", Row)
-            update = ChangeSpec.update("public", "todo_tags", Row, Old)
-            delete = ChangeSpec.delete("public", "todo_tags", Old)
-            all = ChangeSpec.all("public", "todo_tags", Row, Old)
+            insert = _rt.ChangeSpec.insert("public", "todo_tags", Row)
+            update = _rt.ChangeSpec.update("public", "todo_tags", Row, Old)
+            delete = _rt.ChangeSpec.delete("public", "todo_tags", Old)
+            all = _rt.ChangeSpec.all("public", "todo_tags", Row, Old)
 
             class c:
                 """Typed columns of todo_tags, for filters."""
 
-                todo_id: Final[Column[int]] = Column("todo_id")
-                tag: Final[Column[str]] = Column("tag")
-                added_at: Final[Column[datetime]] = Column("added_at")
+                todo_id: _t.Final[_rt.Column[_b.int]] = _rt.Column("todo_id")
+                tag: _t.Final[_rt.Column[_b.str]] = _rt.Column("tag")
+                added_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("added_at")
 
         return TodoTags
 
-    def _build_Todos() -> type:
+    def _build_Todos() -> _b.type:
         class Todos:
             """The table todos."""
 
-            class Row(_Record):
+            class Row(_record):
                 """A row of todos."""
 
-                id: int
-                owner: UUID
-                title: str
-                status: TodoStatus | str
-                inserted_at: AwareDatetime
-                priority: int | None = None
+                id: _b.int
+                owner: _uuid.UUID
+                title: _b.str
+                status: _u_TodoStatus | _b.str
+                inserted_at: _pd.AwareDatetime
+                priority: _b.int | None = None
 
-            class Old(_Record):
+            class Old(_record):
                 """The replica identity of a row of todos: primary key (id) required."""
 
-                id: int
-                owner: UUID | None = None
-                title: str | None = None
-                status: TodoStatus | str | None = None
-                inserted_at: AwareDatetime | None = None
-                priority: int | None = None
+                id: _b.int
+                owner: _uuid.UUID | None = None
+                title: _b.str | None = None
+                status: _u_TodoStatus | _b.str | None = None
+                inserted_at: _pd.AwareDatetime | None = None
+                priority: _b.int | None = None
 
-            insert = ChangeSpec.insert("public", "todos", Row)
-            update = ChangeSpec.update("public", "todos", Row, Old)
-            delete = ChangeSpec.delete("public", "todos", Old)
-            all = ChangeSpec.all("public", "todos", Row, Old)
+            insert = _rt.ChangeSpec.insert("public", "todos", Row)
+            update = _rt.ChangeSpec.update("public", "todos", Row, Old)
+            delete = _rt.ChangeSpec.delete("public", "todos", Old)
+            all = _rt.ChangeSpec.all("public", "todos", Row, Old)
 
             class c:
                 """Typed columns of todos, for filters."""
 
-                id: Final[Column[int]] = Column("id")
-                owner: Final[Column[UUID]] = Column("owner")
-                title: Final[Column[str]] = Column("title")
-                status: Final[Column[TodoStatus]] = Column("status")
-                inserted_at: Final[Column[datetime]] = Column("inserted_at")
-                priority: Final[Column[int]] = Column("priority")
+                id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
+                owner: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("owner")
+                title: _t.Final[_rt.Column[_b.str]] = _rt.Column("title")
+                status: _t.Final[_rt.Column[_u_TodoStatus]] = _rt.Column("status")
+                inserted_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("inserted_at")
+                priority: _t.Final[_rt.Column[_b.int]] = _rt.Column("priority")
 
         return Todos
 
-    _BUILDERS: dict[str, Callable[[], type]] = {
+    _builders: _b.dict[_b.str, _abc.Callable[[], _b.type]] = {
         "AuditLog": _build_AuditLog,
         "Locations": _build_Locations,
         "Profiles": _build_Profiles,
         "TodoTags": _build_TodoTags,
         "Todos": _build_Todos,
     }
-    _BUILD_LOCK = threading.Lock()
+    _build_lock = _threading.Lock()
 
-    def __getattr__(name: str) -> type:
-        build = _BUILDERS.get(name)
+    def __getattr__(name: _b.str) -> _b.type:
+        build = _builders.get(name)
         if build is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        with _BUILD_LOCK:
-            if name not in globals():
-                globals()[name] = build()
-        built: type = globals()[name]
+            raise _b.AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        with _build_lock:
+            if name not in _b.globals():
+                _b.globals()[name] = build()
+        built: _b.type = _b.globals()[name]
         return built

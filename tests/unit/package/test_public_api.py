@@ -16,7 +16,9 @@ import realtime_typed.protocol
 
 EXPORTS = {
     "AnyChange",
+    "ArrayColumn",
     "AuthError",
+    "BoolColumn",
     "BroadcastMessage",
     "BroadcastMeta",
     "BroadcastSpec",
@@ -30,12 +32,15 @@ EXPORTS = {
     "ConnectionRefused",
     "DDLError",
     "DeleteChange",
+    "EqColumn",
     "Filter",
     "InsertChange",
     "InvalidMessage",
     "JoinError",
     "JoinTimeout",
+    "JsonColumn",
     "JsonValue",
+    "NullColumn",
     "PresenceSpec",
     "ProtocolError",
     "PushError",
@@ -44,6 +49,7 @@ EXPORTS = {
     "RealtimeError",
     "SchemaError",
     "SubscribeState",
+    "TextColumn",
     "UpdateChange",
 }
 

@@ -1,17 +1,28 @@
-"""Typed filters render the server's filter grammar, quoting values as PostgREST does."""
+"""Typed filters render the server's filter grammar: values as PostgreSQL reads them, quoted."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from ipaddress import IPv4Interface, IPv6Network
 from uuid import UUID
 
 import pytest
+from pydantic import JsonValue
 
-from realtime_typed.typed.filters import Column, format_filter_value
+from realtime_typed.typed.filters import (
+    ArrayColumn,
+    BoolColumn,
+    Column,
+    EqColumn,
+    JsonColumn,
+    NullColumn,
+    TextColumn,
+    format_filter_value,
+)
 
 
-def test_parametrized_column_builds_filters() -> None:
+def test_ordered_column_builds_every_filter() -> None:
     user_id = Column[int]("user_id")
     assert user_id.eq(42).build() == "user_id=eq.42"
     assert user_id.neq(1).build() == "user_id=neq.1"
@@ -26,10 +37,52 @@ def test_parametrized_column_builds_filters() -> None:
 
 
 def test_conditions_combine_with_and() -> None:
-    title = Column[str]("title")
-    done = Column[bool]("done")
+    title = TextColumn("title")
+    done = BoolColumn("done")
     assert (title.like("a%") & done.eq(True)).build() == "title=like.a%,done=eq.true"
     assert str(title.ilike("A%")) == "title=ilike.A%"
+    assert done.is_("false").build() == "done=is.false"
+    assert done.is_not("unknown").build() == "done=not.is.unknown"
+
+
+def test_in_lists_are_array_literal_elements() -> None:
+    name = TextColumn("name")
+    built = name.in_(["a", "b c", "x,y", "", "NULL", "{}", 'q"', "(p)"]).build()
+    assert built == 'name=in.(a,"b c","x,y","","NULL","{}","q\\"","(p)")'
+
+
+def test_bytes_and_networks_are_written_as_postgres_reads_them() -> None:
+    data = Column[bytes]("data")
+    assert data.eq(b"\x01\xff").build() == 'data=eq."\\\\x01ff"'
+    assert data.in_([b"\x01"]).build() == 'data=in.("\\\\x01")'
+    host = Column[IPv4Interface]("host")
+    assert host.eq(IPv4Interface("10.0.0.1/32")).build() == "host=eq.10.0.0.1/32"
+    net = Column[IPv6Network]("net")
+    assert net.in_([IPv6Network("2001:db8::/32")]).build() == "net=in.(2001:db8::/32)"
+
+
+def test_json_values_are_json_text() -> None:
+    payload = JsonColumn[JsonValue]("payload")
+    assert payload.eq({"a": [1, "b"]}).build() == 'payload=eq."{\\"a\\":[1,\\"b\\"]}"'
+    assert payload.eq("a").build() == 'payload=eq."\\"a\\""'
+    assert payload.in_([1, "x"]).build() == 'payload=in.(1,"\\"x\\"")'
+
+
+def test_arrays_are_array_literals_and_have_no_in() -> None:
+    tags = ArrayColumn[str | None]("tags")
+    assert tags.eq(["a", None, "b c"]).build() == 'tags=eq."{a,NULL,\\"b c\\"}"'
+    assert tags.neq([]).build() == "tags=neq.{}"
+    matrix = ArrayColumn[list[int | None]]("m")
+    assert matrix.eq([[1, 2], [3, None]]).build() == 'm=eq."{{1,2},{3,NULL}}"'
+    assert not hasattr(tags, "in_")
+
+
+def test_columns_without_equality_offer_only_null_tests() -> None:
+    shape = NullColumn("shape")
+    assert shape.is_(None).build() == "shape=is.null"
+    assert shape.is_not().build() == "shape=not.is.null"
+    assert not hasattr(shape, "eq")
+    assert not hasattr(EqColumn[int]("x"), "lt")
 
 
 @pytest.mark.parametrize(
@@ -50,3 +103,8 @@ def test_conditions_combine_with_and() -> None:
 )
 def test_values_are_formatted_and_quoted(value: object, text: str) -> None:
     assert format_filter_value(value) == text
+
+
+def test_a_value_without_postgres_text_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="no filter text"):
+        format_filter_value(object())
