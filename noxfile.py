@@ -60,9 +60,11 @@ def peers(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff format --check and ruff check."""
+    """ruff format --check, ruff check, and the import contracts of pyproject.toml (layers, no
+    import cycles) with lint-imports."""
     _run(session, "ruff", "format", "--check", ".")
     _run(session, "ruff", "check", ".")
+    _run(session, "lint-imports", "--no-cache", "--no-logo")
 
 
 @nox.session
