@@ -217,8 +217,8 @@ class ServerFaults:
 
     def __init__(self, server: FaultTarget) -> None:
         self._server = server
-        self.rules = FaultRules()
-        self.restarts = 0
+        self.rules: FaultRules = FaultRules()
+        self.restarts: int = 0
 
     def _sessions(self) -> list[SocketSession]:
         return list(self._server.state.sessions)

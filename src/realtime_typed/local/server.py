@@ -48,19 +48,19 @@ class LocalRealtimeServer:
         options: ServerOptions | None = None,
     ) -> None:
         self.host = host
-        self.jwt_secret = jwt_secret if jwt_secret is not None else secrets.token_urlsafe(32)
+        self.jwt_secret: str = jwt_secret if jwt_secret is not None else secrets.token_urlsafe(32)
         self.db_url = db_url
         self.jwks = jwks
         self._messages: MessagesDatabase | None = None
-        self.options = options if options is not None else ServerOptions()
-        self.anon_key = self.make_token("anon", expires_in=10 * 365 * 24 * 3600)
-        self.service_key = self.make_token("service_role", expires_in=10 * 365 * 24 * 3600)
+        self.options: ServerOptions = options if options is not None else ServerOptions()
+        self.anon_key: str = self.make_token("anon", expires_in=10 * 365 * 24 * 3600)
+        self.service_key: str = self.make_token("service_role", expires_in=10 * 365 * 24 * 3600)
         self._requested_port = port
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
         self._feed: PostgresChangesFeed | None = None
         self._state: ServerState | None = None
-        self.faults = ServerFaults(self)
+        self.faults: ServerFaults = ServerFaults(self)
         """Fault injection: dropped sockets, unanswered heartbeats, lost replies, refusals."""
 
     # ------------------------------------------------------------------ addresses

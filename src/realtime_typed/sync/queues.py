@@ -51,7 +51,7 @@ class ThreadQueue(Generic[T]):
         self._waiting = 0
         self._closed = False
         self._burst = False
-        self.dropped = 0
+        self.dropped: int = 0
         """How many items were dropped because the consumer fell behind."""
 
     def __len__(self) -> int:

@@ -23,8 +23,8 @@ class Runtime:
 
     def __init__(self, client: AsyncRealtimeClient) -> None:
         self.client = client
-        self.loop = LoopThread(client.logger)
-        self.delivery = Delivery(client.logger, client.dropped)
+        self.loop: LoopThread = LoopThread(client.logger)
+        self.delivery: Delivery = Delivery(client.logger, client.dropped)
         self._lock = threading.Lock()
         self._closed = False
         self._closing: asyncio.Task[None] | None = None

@@ -41,7 +41,7 @@ class MessageIterator(Generic[T], Iterator[T]):
         self._stream = stream
         self._queue = queue
         self._loop = loop
-        self.timeout = timeout
+        self.timeout: float | None = timeout
         """Seconds to wait for the next message before iteration ends (``None``: no limit)."""
 
     @property

@@ -77,16 +77,16 @@ class ServerChannel:
         presence_limiter: FixedWindowLimiter,
         bindings: list[tuple[int, dict[str, Any]]],
     ) -> None:
-        self.id = uuid.uuid4().hex
+        self.id: str = uuid.uuid4().hex
         self.session = session
         self.topic = topic
-        self.sub_topic = topic[len(TOPIC_PREFIX) :]
-        self.key = TopicKey(config.private, self.sub_topic)
+        self.sub_topic: str = topic[len(TOPIC_PREFIX) :]
+        self.key: TopicKey = TopicKey(config.private, self.sub_topic)
         self.join_ref = join_ref
         self.config = config
         self.access_token = access_token
         self.claims = claims
-        self.presence_key = config.presence_key or str(uuid.uuid1())
+        self.presence_key: str = config.presence_key or str(uuid.uuid1())
         self.presence_limiter = presence_limiter
         self.bindings = bindings
         self.token_timer: asyncio.TimerHandle | None = None

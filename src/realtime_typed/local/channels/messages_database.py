@@ -18,7 +18,7 @@ class MessagesDatabase:
     """The authorizer of private channels and the listener of stored broadcasts for one DSN."""
 
     def __init__(self, dsn: str) -> None:
-        self.authorizer = Authorizer(dsn)
+        self.authorizer: Authorizer = Authorizer(dsn)
         self._dsn = dsn
         self._listener: MessageListener | None = None
 

@@ -78,7 +78,7 @@ class ChannelRegistry:
 
     def __init__(self) -> None:
         self._members: dict[TopicKey, dict[Member, None]] = {}
-        self.undeliverable = 0
+        self.undeliverable: int = 0
 
     def add(self, channel: Member) -> None:
         """Make ``channel`` a member of its topic."""

@@ -122,7 +122,7 @@ class PostgresChangesFeed:
         self._channels: dict[str, ChannelSubscription] = {}
         self._bindings: dict[str, list[_Binding]] = {}
         self._owners: dict[uuid.UUID, ChannelSubscription] = {}
-        self.stats = FeedStats()
+        self.stats: FeedStats = FeedStats()
 
     @property
     def slot_name(self) -> str:

@@ -118,7 +118,7 @@ class MessageListener:
         self._listen: psycopg.AsyncConnection[Any] | None = None
         self._fetch: psycopg.AsyncConnection[Any] | None = None
         self._task: asyncio.Task[None] | None = None
-        self.failures = 0
+        self.failures: int = 0
 
     async def start(self) -> None:
         """Connect, LISTEN and start reading notifications."""
