@@ -9,7 +9,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from psycopg import sql
-from pydantic import BaseModel
+from pydantic import BaseModel, JsonValue
 
 from realtime_typed import ChangeSpec, Column, DeleteChange, InsertChange, UpdateChange
 from realtime_typed.sync import RealtimeClient
@@ -76,10 +76,14 @@ async def test_typed_changes_by_callback_and_iterator(
         deletes: Inbox[DeleteChange[Old]] = Inbox()
         with RealtimeClient(realtime_server_db.url, apikey=realtime_server_db.anon_key) as client:
             ch = client.channel("db")
+            ready: Inbox[dict[str, JsonValue]] = Inbox()
+            ch.on_system(ready)
             ch.on_postgres_changes(insert, mine, filter=USER_ID.eq(42))
             ch.on_postgres_changes(delete, deletes)
             updates = ch.changes(update, timeout=WAIT)
             ch.subscribe(timeout=WAIT)
+            while ready.get().get("extension") != "postgres_changes":
+                pass  # the server says when replication is ready for the bindings
             with psycopg.connect(dsn, autocommit=True) as db:
                 db.execute(
                     sql.SQL(
