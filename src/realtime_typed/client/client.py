@@ -20,7 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
-from typing import Any, Final, Self, TypeAlias, TypeVar, cast, overload
+from typing import Any, Final, Self, TypeAlias, TypeVar, Unpack, cast, overload
 from urllib.parse import quote
 
 import httpx
@@ -33,7 +33,9 @@ from realtime_typed.client.channel import Channel
 from realtime_typed.client.connection import open_socket
 from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
 from realtime_typed.client.listeners import Listener
+from realtime_typed.client.options import ClientOptions
 from realtime_typed.client.persist import BroadcastReplay, Persist, check_replay, persist_query
+from realtime_typed.client.supabase import SupabaseAuthSession, SupabaseClient
 from realtime_typed.client.writer import BurstWriter
 from realtime_typed.errors import (
     ChannelError,
@@ -146,6 +148,21 @@ class RealtimeClient:
         self.dropped: Counter[str] = Counter()
         """Frames not delivered, by reason (malformed, unknown topic, stale join_ref, unknown
         event, malformed payload, invalid payload...)."""
+
+    @classmethod
+    def from_supabase(
+        cls, supabase_client: SupabaseClient, **options: Unpack[ClientOptions]
+    ) -> Self:
+        """A client for the Realtime of a supabase-py ``Client`` or ``AsyncClient``.
+
+        The URL and the API key are the supabase-py client's, and the access token follows its
+        auth session: sign-in, refresh and sign-out reach every joined channel at once (see
+        :mod:`realtime_typed.client.supabase`). ``options`` are the constructor's keywords.
+        """
+        session = SupabaseAuthSession(supabase_client)
+        client = cls(session.url, apikey=session.api_key, access_token=session, **options)
+        session.follow(client)
+        return client
 
     # ------------------------------------------------------------------ context manager
 
@@ -274,6 +291,15 @@ class RealtimeClient:
         self._auth_generation += 1
         if self.core.set_access_token(token):
             await self.pump()
+
+    def set_auth_nowait(self, token: str | None) -> None:
+        """:meth:`set_auth` for synchronous code running on the client's event loop.
+
+        Joins from now on carry ``token``; joined channels get it as soon as the loop runs.
+        """
+        self._auth_generation += 1
+        if self.core.set_access_token(token) and self._flush():
+            self._tasks.spawn(self._drain(), "realtime-auth")
 
     async def connect(self) -> None:
         """Open the socket; a no-op when already started.

@@ -19,7 +19,7 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import Any, Self, TypeVar, Unpack, overload
 
 from pydantic import BaseModel, JsonValue
 
@@ -27,7 +27,9 @@ from realtime_typed.client.channel import Channel as AsyncChannel
 from realtime_typed.client.client import AccessToken, HeartbeatCallback, TokenProvider
 from realtime_typed.client.client import RealtimeClient as AsyncRealtimeClient
 from realtime_typed.client.listeners import is_async_callable
+from realtime_typed.client.options import ClientOptions
 from realtime_typed.client.persist import BroadcastReplay
+from realtime_typed.client.supabase import SupabaseClient
 from realtime_typed.errors import ConnectionError, PushTimeout
 from realtime_typed.protocol.backoff import Backoff, reconnect_after, rejoin_after
 from realtime_typed.protocol.frames import Vsn
@@ -93,6 +95,18 @@ class RealtimeClient:
             logger=logger,
         )
         self._start(client)
+
+    @classmethod
+    def from_supabase(
+        cls, supabase_client: SupabaseClient, **options: Unpack[ClientOptions]
+    ) -> Self:
+        """A blocking client for the Realtime of a supabase-py ``Client`` or ``AsyncClient``.
+
+        The URL and the API key are the supabase-py client's, and the access token follows its
+        auth session through sign-in, refresh and sign-out (see
+        :meth:`realtime_typed.RealtimeClient.from_supabase`).
+        """
+        return cls._adopt(AsyncRealtimeClient.from_supabase(supabase_client, **options))
 
     def _start(self, client: AsyncRealtimeClient) -> None:
         runtime = Runtime(client)

@@ -1,0 +1,28 @@
+"""The keyword options of a client, as a ``TypedDict`` for ``**options`` signatures.
+
+:meth:`RealtimeClient.from_supabase` takes the client's options as keywords; this type lets
+mypy and pyright check them there as they are checked in the constructor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TypedDict
+
+from realtime_typed.protocol.backoff import Backoff
+from realtime_typed.protocol.frames import Vsn
+
+__all__ = ["ClientOptions"]
+
+
+class ClientOptions(TypedDict, total=False):
+    """The constructor's keyword options other than the URL, the API key and the token."""
+
+    vsn: Vsn
+    heartbeat_interval: float
+    timeout: float
+    reconnect_after: Backoff
+    rejoin_after: Backoff
+    params: Mapping[str, str] | None
+    logger: logging.Logger | None
