@@ -116,9 +116,9 @@ class SupabaseAuthSession:
     """The token of a supabase-py client's auth session, as a Realtime token provider."""
 
     def __init__(self, supabase_client: SupabaseClient) -> None:
-        self.url = str(supabase_client.realtime_url)
+        self.url: str = str(supabase_client.realtime_url)
         """The Realtime URL of the supabase-py client."""
-        self.api_key = supabase_client.supabase_key
+        self.api_key: str = supabase_client.supabase_key
         """The API key of the supabase-py client."""
         self._signed_out = self.api_key if _is_jwt(self.api_key) else None
         header = supabase_client.options.headers.get("Authorization", "")
