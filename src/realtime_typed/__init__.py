@@ -25,7 +25,6 @@ from realtime_typed.errors import (
 )
 from realtime_typed.typed import (
     AnyChange,
-    ArrayColumn,
     BoolColumn,
     BroadcastMessage,
     BroadcastMeta,
@@ -37,7 +36,6 @@ from realtime_typed.typed import (
     EqColumn,
     Filter,
     InsertChange,
-    JsonColumn,
     NullColumn,
     PresenceSpec,
     TextColumn,
@@ -46,7 +44,6 @@ from realtime_typed.typed import (
 
 __all__ = [
     "AnyChange",
-    "ArrayColumn",
     "AuthError",
     "BoolColumn",
     "BroadcastMessage",
@@ -68,7 +65,6 @@ __all__ = [
     "InvalidMessage",
     "JoinError",
     "JoinTimeout",
-    "JsonColumn",
     "JsonValue",
     "NullColumn",
     "PresenceSpec",

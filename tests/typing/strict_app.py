@@ -68,7 +68,6 @@ if _t.TYPE_CHECKING:
             id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
             status: _t.Final[_rt.Column[_u_Status]] = _rt.Column("status")
             previous: _t.Final[_rt.Column[_u_Status]] = _rt.Column("previous")
-            history: _t.Final[_rt.ArrayColumn[_u_Status | None]] = _rt.ArrayColumn("history")
 
 
 else:
@@ -104,7 +103,6 @@ else:
                 id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
                 status: _t.Final[_rt.Column[_u_Status]] = _rt.Column("status")
                 previous: _t.Final[_rt.Column[_u_Status]] = _rt.Column("previous")
-                history: _t.Final[_rt.ArrayColumn[_u_Status | None]] = _rt.ArrayColumn("history")
 
         return Orders
 

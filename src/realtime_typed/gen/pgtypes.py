@@ -47,8 +47,14 @@ __all__ = [
 Helper = str
 """Name of a validator alias the generated module defines: ``_bytea``, ``_timetz``, ``_json``."""
 
-FilterKind = Literal["Column", "EqColumn", "TextColumn", "BoolColumn", "JsonColumn", "NullColumn"]
-"""The class of :mod:`realtime_typed.typed.filters` a column of the type is offered as."""
+FilterKind = Literal["Column", "EqColumn", "TextColumn", "BoolColumn", "NullColumn", "none"]
+"""The class of :mod:`realtime_typed.typed.filters` a column of the type is offered as.
+
+``none``: the column is not offered. The server compares the text of the column's JSON value
+cast back to its type; for arrays, composites and JSON that text is no input of the type
+(``[1,2]``, ``{"a": 1}``, a JSON string's bare text), every filter on the column fails, and
+the failure stops the changes of every subscriber.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +72,7 @@ _EQ_STR = _Scalar("_b.str", filter="EqColumn")
 _NO_FILTER_STR = _Scalar("_b.str", filter="NullColumn")
 _INT = _Scalar("_b.int")
 _FLOAT = _Scalar("_b.float", lossy="nan")
-_JSONB = _Scalar("_json", helper="_json", static="_pd.JsonValue", filter="JsonColumn")
-_JSON = _Scalar("_json", helper="_json", static="_pd.JsonValue", filter="NullColumn")
+_JSON = _Scalar("_json", helper="_json", static="_pd.JsonValue", filter="none")
 
 BUILTIN_TYPES: dict[str, _Scalar] = {
     "bool": _Scalar("_b.bool", filter="BoolColumn"),
@@ -92,7 +97,7 @@ BUILTIN_TYPES: dict[str, _Scalar] = {
     "varbit": _STR,
     "uuid": _Scalar("_uuid.UUID"),
     "json": _JSON,
-    "jsonb": _JSONB,
+    "jsonb": _JSON,
     "date": _Scalar("_dt.date"),
     "time": _Scalar("_dt.time"),
     "timetz": _Scalar("_timetz", helper="_timetz", static="_dt.time"),
@@ -204,24 +209,16 @@ class PyType:
     helpers: frozenset[Helper] = frozenset()
     lossy: str | None = None
     filter: FilterKind = "Column"
-    dims: int = 0
 
     @property
-    def column_class(self) -> str:
-        """The typed-filter class a column of this type is built with."""
-        return (
-            "_rt.ArrayColumn" if self.dims and self.filter != "NullColumn" else f"_rt.{self.filter}"
-        )
+    def column_class(self) -> str | None:
+        """The typed-filter class a column of this type is built with; None: not offered."""
+        return None if self.filter == "none" else f"_rt.{self.filter}"
 
     @property
     def column_type(self) -> str:
         """The static type of the filter column: ``_rt.Column[_b.int]``, ``_rt.TextColumn``."""
-        if self.filter == "NullColumn":
-            return "_rt.NullColumn"
-        if self.dims:
-            element = self.static.removeprefix("_b.list[").removesuffix("]")
-            return f"_rt.ArrayColumn[{element}]"
-        if self.filter in {"TextColumn", "BoolColumn"}:
+        if self.filter in {"TextColumn", "BoolColumn", "NullColumn", "none"}:
             return f"_rt.{self.filter}"
         return f"_rt.{self.filter}[{self.static}]"
 
@@ -243,7 +240,7 @@ class Mapping:
         py = map_column(column.type, self.class_name, strict_enums=self.strict_enums)
         self.helpers |= py.helpers
         nullable = py.nullable and not column.not_null
-        return PyType(py.annotation, py.static, nullable, py.helpers, py.lossy, py.filter, py.dims)
+        return PyType(py.annotation, py.static, nullable, py.helpers, py.lossy, py.filter)
 
     @staticmethod
     def lossy_message(kind: str) -> str:
@@ -287,7 +284,7 @@ def _element(
             return PyType(annotation, alias, True)
         case CompositeType():
             model = class_name(pg)
-            return PyType(model, model, True, filter="NullColumn")
+            return PyType(model, model, True, filter="none")
         case DomainType():
             base = map_column(pg.base, class_name, strict_enums=strict_enums)
             nullable = base.nullable and not pg.not_null
@@ -296,9 +293,7 @@ def _element(
             kind: FilterKind = (
                 "Column" if base.filter in {"TextColumn", "BoolColumn"} else base.filter
             )
-            return PyType(
-                base.annotation, base.static, nullable, base.helpers, base.lossy, kind, base.dims
-            )
+            return PyType(base.annotation, base.static, nullable, base.helpers, base.lossy, kind)
 
 
 def map_column(
@@ -316,12 +311,4 @@ def map_column(
     for _ in range(ref.dims):
         annotation = f"_b.list[{annotation}]"
         static = f"_b.list[{static}]"
-    return PyType(
-        annotation,
-        static,
-        True,
-        element.helpers,
-        element.lossy,
-        element.filter,
-        ref.dims + element.dims,
-    )
+    return PyType(annotation, static, True, element.helpers, element.lossy, "none")

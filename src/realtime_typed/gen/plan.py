@@ -282,7 +282,10 @@ class _Planner:
         columns: list[ColumnPlan] = []
         for planned, column in zip(row, table.columns, strict=True):
             py = self.mapping.column(column)
-            columns.append(ColumnPlan(planned.name, py.column_type, py.column_class, column.name))
+            if py.column_class is not None:
+                columns.append(
+                    ColumnPlan(planned.name, py.column_type, py.column_class, column.name)
+                )
         doc = table.comment or f"The table {where}."
         if not delivers:
             doc += "\n\n" + _partition_note(table)

@@ -9,12 +9,10 @@ from realtime_typed.typed.changes import (
     UpdateChange,
 )
 from realtime_typed.typed.filters import (
-    ArrayColumn,
     BoolColumn,
     Column,
     EqColumn,
     Filter,
-    JsonColumn,
     NullColumn,
     TextColumn,
 )
@@ -22,7 +20,6 @@ from realtime_typed.typed.specs import BroadcastSpec, ChangeSpec, PresenceSpec
 
 __all__ = [
     "AnyChange",
-    "ArrayColumn",
     "BoolColumn",
     "BroadcastMessage",
     "BroadcastMeta",
@@ -34,7 +31,6 @@ __all__ = [
     "EqColumn",
     "Filter",
     "InsertChange",
-    "JsonColumn",
     "NullColumn",
     "PresenceSpec",
     "TextColumn",

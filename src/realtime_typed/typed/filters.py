@@ -1,27 +1,30 @@
 """Typed Postgres-changes filters: ``Todos.c.user_id.eq(42)`` and their wire form.
 
-A generated table offers each column as the class of filters the server can evaluate on it:
+A generated table offers each column as the class of filters the server evaluates correctly
+on its type:
 
 * :class:`Column` (``eq``, ``neq``, ``lt``, ``lte``, ``gt``, ``gte``, ``in_``, ``not_in``) for
   types with an order; :class:`EqColumn` (no ordering) for types with only an equality;
   :class:`TextColumn` adds ``like``/``ilike`` (text, name, citext); :class:`BoolColumn` takes
-  ``is_("true")``; :class:`JsonColumn` compares ``jsonb`` values; :class:`ArrayColumn` compares
-  whole arrays (``eq``, ``neq``: the server cannot apply ``in`` to arrays);
-* :class:`NullColumn` for the rest (``json``, geometric types, composites, ...): the server has
-  no equality for them, so only ``is_(None)`` and ``is_not(None)`` are offered.
+  ``is_("true")``;
+* :class:`NullColumn` (only ``is_(None)``/``is_not(None)``) for types the server has no
+  equality for (geometric types, ``xml``) or whose cast drops characters (``char(n)``).
+
+The server compares the text of the column's JSON value cast back to the column's type, which
+fails for arrays, composites and JSON values (``[1,2]`` is no array literal), and the failure
+stops the changes of every subscriber; such columns are not offered at all.
 
 Values are typed by the column's Python type, so ``eq`` on an ``int`` column takes an ``int``.
 A :class:`Filter` renders to the server's grammar, ``column=[not.]op.value``; filters combine
-with ``&`` into a comma-separated AND (newer servers only). The server casts each value's text
-to the column's type, so values are written as PostgreSQL reads them: ``bytes`` as ``\\x`` hex,
-lists as array literals, JSON as JSON text; a value holding ``, ( ) " \\`` or outer whitespace
-is double-quoted, with ``\\`` escapes.
+with ``&`` into a comma-separated AND (newer servers only). Values are written as PostgreSQL
+reads them (a ``bytes`` value as the bare hex wal2json gives the column); a value holding
+``, ( ) " \\`` or outer whitespace is double-quoted, with ``\\`` escapes, and ``in`` lists are
+array-literal elements.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -34,17 +37,15 @@ from ipaddress import (
     IPv6Interface,
     IPv6Network,
 )
-from typing import Generic, Literal, TypeVar, cast
+from typing import Generic, Literal, TypeVar
 from uuid import UUID
 
 __all__ = [
-    "ArrayColumn",
     "BoolColumn",
     "Column",
     "EqColumn",
     "Filter",
     "FilterOp",
-    "JsonColumn",
     "NullColumn",
     "TextColumn",
     "format_filter_value",
@@ -84,7 +85,9 @@ def _scalar_text(value: object) -> str:
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, bytes | bytearray):
-        return "\\x" + bytes(value).hex()
+        # wal2json writes a bytea column as bare hex and the server casts both sides with
+        # ::bytea, so the filter's text is that same bare hex (not the \\x form).
+        return bytes(value).hex()
     if isinstance(value, int | float | Decimal | UUID | str | _NetworkValue):
         return str(value)
     raise TypeError(f"no filter text for a value of type {type(value).__name__}")
@@ -94,13 +97,8 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _element_text(value: object) -> str:
-    """One element of an array literal (or of an ``in`` list): quoted when PostgreSQL needs it."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, list | tuple):
-        return _array_text(cast("Sequence[object]", value))
-    text = _scalar_text(value)
+def _element_text(text: str) -> str:
+    """One value of an ``in`` list, an element of the array literal the server builds."""
     if (
         not text
         or text.upper() == "NULL"
@@ -108,11 +106,6 @@ def _element_text(value: object) -> str:
     ):
         return _quoted(text)
     return text
-
-
-def _array_text(values: Sequence[object]) -> str:
-    """A PostgreSQL array literal: ``{1,NULL,"a b"}``, nested for more dimensions."""
-    return "{" + ",".join(_element_text(value) for value in values) + "}"
 
 
 def _value(text: str) -> str:
@@ -167,15 +160,11 @@ class NullColumn:
 class EqColumn(NullColumn, Generic[ValueT]):
     """A column whose type has an equality: ``eq``, ``neq``, ``in_`` and ``not_in``."""
 
-    def _text(self, value: object) -> str:
-        """The PostgreSQL input text of a value of this column."""
-        return _scalar_text(value)
-
     def _op(self, op: str, value: object) -> Filter:
-        return self._condition(op, _value(self._text(value)))
+        return self._condition(op, _value(_scalar_text(value)))
 
     def _in(self, values: Iterable[object], *, negate: bool) -> Filter:
-        items = ",".join(_element_text(self._text(value)) for value in values)
+        items = ",".join(_element_text(_scalar_text(value)) for value in values)
         return self._condition("in", f"({items})", negate=negate)
 
     def eq(self, value: ValueT) -> Filter:
@@ -240,30 +229,3 @@ class BoolColumn(Column[bool]):
     def is_not(self, value: Literal["null", "true", "false", "unknown"] | None = None) -> Filter:
         """``column IS NOT value`` (newer servers)."""
         return self._condition("is", value or "null", negate=True)
-
-
-@dataclass(frozen=True)
-class JsonColumn(EqColumn[ValueT]):
-    """A ``jsonb`` column: values compare as JSON (``"a"`` is the JSON string ``"a"``)."""
-
-    def _text(self, value: object) -> str:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-@dataclass(frozen=True)
-class ArrayColumn(NullColumn, Generic[ValueT]):
-    """An array column of ``ValueT`` elements: whole arrays compare with ``eq`` and ``neq``.
-
-    The server cannot apply ``in`` to an array column, so it is not offered.
-    """
-
-    def _op(self, op: str, value: Sequence[object]) -> Filter:
-        return self._condition(op, _value(_array_text(value)))
-
-    def eq(self, value: Sequence[ValueT]) -> Filter:
-        """``column = value``, element by element (``None`` elements are NULL)."""
-        return self._op("eq", value)
-
-    def neq(self, value: Sequence[ValueT]) -> Filter:
-        """``column <> value``."""
-        return self._op("neq", value)

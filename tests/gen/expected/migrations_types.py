@@ -95,7 +95,6 @@ if _t.TYPE_CHECKING:
 
             id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
             at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("at")
-            entry: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("entry")
 
     class Locations:
         """The table locations."""
@@ -125,8 +124,6 @@ if _t.TYPE_CHECKING:
             """Typed columns of locations, for filters."""
 
             id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
-            spot: _t.Final[_rt.NullColumn] = _rt.NullColumn("spot")
-            tags: _t.Final[_rt.ArrayColumn[_b.str | None]] = _rt.ArrayColumn("tags")
 
     class Profiles:
         """Public profile of each user."""
@@ -265,7 +262,6 @@ else:
 
                 id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
                 at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("at")
-                entry: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("entry")
 
         return AuditLog
 
@@ -298,8 +294,6 @@ else:
                 """Typed columns of locations, for filters."""
 
                 id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
-                spot: _t.Final[_rt.NullColumn] = _rt.NullColumn("spot")
-                tags: _t.Final[_rt.ArrayColumn[_b.str | None]] = _rt.ArrayColumn("tags")
 
         return Locations
 

@@ -192,8 +192,6 @@ if _t.TYPE_CHECKING:
             id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
             at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("at")
             actor: _t.Final[_rt.Column[_b.str]] = _rt.Column("actor")
-            payload: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("payload")
-            place: _t.Final[_rt.NullColumn] = _rt.NullColumn("place")
 
     class WeirdNames:
         """The table Weird Names."""
@@ -282,7 +280,6 @@ if _t.TYPE_CHECKING:
             schema_: _t.Final[_rt.TextColumn] = _rt.TextColumn("schema")
             c_2fa: _t.Final[_rt.BoolColumn] = _rt.BoolColumn("2fa")
             café: _t.Final[_rt.TextColumn] = _rt.TextColumn("café")
-            json_: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("json")
             Mixed_Case: _t.Final[_rt.Column[_b.int]] = _rt.Column("Mixed Case")
             x_y: _t.Final[_rt.TextColumn] = _rt.TextColumn("x y")
             x_dash_y: _t.Final[_rt.TextColumn] = _rt.TextColumn("x-y")
@@ -439,8 +436,6 @@ if _t.TYPE_CHECKING:
             c_timestamptz: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("c_timestamptz")
             c_interval: _t.Final[_rt.Column[_b.str]] = _rt.Column("c_interval")
             c_uuid: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("c_uuid")
-            c_json: _t.Final[_rt.NullColumn] = _rt.NullColumn("c_json")
-            c_jsonb: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("c_jsonb")
             c_inet: _t.Final[_rt.Column[_pd.IPvAnyInterface]] = _rt.Column("c_inet")
             c_cidr: _t.Final[_rt.Column[_pd.IPvAnyNetwork]] = _rt.Column("c_cidr")
             c_macaddr: _t.Final[_rt.Column[_b.str]] = _rt.Column("c_macaddr")
@@ -461,21 +456,6 @@ if _t.TYPE_CHECKING:
             c_pg_lsn: _t.Final[_rt.Column[_b.str]] = _rt.Column("c_pg_lsn")
             c_regclass: _t.Final[_rt.Column[_b.str]] = _rt.Column("c_regclass")
             c_jsonpath: _t.Final[_rt.NullColumn] = _rt.NullColumn("c_jsonpath")
-            c_bytea_array: _t.Final[_rt.ArrayColumn[_b.bytes | None]] = _rt.ArrayColumn(
-                "c_bytea_array"
-            )
-            c_jsonb_array: _t.Final[_rt.ArrayColumn[_pd.JsonValue | None]] = _rt.ArrayColumn(
-                "c_jsonb_array"
-            )
-            c_timestamptz_array: _t.Final[_rt.ArrayColumn[_dt.datetime | None]] = _rt.ArrayColumn(
-                "c_timestamptz_array"
-            )
-            c_int_matrix: _t.Final[_rt.ArrayColumn[_b.list[_b.int | None]]] = _rt.ArrayColumn(
-                "c_int_matrix"
-            )
-            c_text_cube: _t.Final[_rt.ArrayColumn[_b.list[_b.list[_b.str | None]]]] = (
-                _rt.ArrayColumn("c_text_cube")
-            )
             c_smallpos: _t.Final[_rt.Column[_b.int]] = _rt.Column("c_smallpos")
 
     class Measurements:
@@ -652,9 +632,6 @@ if _t.TYPE_CHECKING:
             done: _t.Final[_rt.BoolColumn] = _rt.BoolColumn("done")
             priority: _t.Final[_rt.Column[_b.int]] = _rt.Column("priority")
             mood: _t.Final[_rt.Column[_u_Mood]] = _rt.Column("mood")
-            moods: _t.Final[_rt.ArrayColumn[_u_Mood | None]] = _rt.ArrayColumn("moods")
-            labels: _t.Final[_rt.ArrayColumn[_b.str | None]] = _rt.ArrayColumn("labels")
-            address: _t.Final[_rt.NullColumn] = _rt.NullColumn("address")
             due: _t.Final[_rt.Column[_dt.date]] = _rt.Column("due")
             inserted_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("inserted_at")
             total: _t.Final[_rt.Column[_decimal.Decimal]] = _rt.Column("total")
@@ -710,9 +687,6 @@ if _t.TYPE_CHECKING:
             done: _t.Final[_rt.BoolColumn] = _rt.BoolColumn("done")
             priority: _t.Final[_rt.Column[_b.int]] = _rt.Column("priority")
             mood: _t.Final[_rt.Column[_u_Mood]] = _rt.Column("mood")
-            moods: _t.Final[_rt.ArrayColumn[_u_Mood | None]] = _rt.ArrayColumn("moods")
-            labels: _t.Final[_rt.ArrayColumn[_b.str | None]] = _rt.ArrayColumn("labels")
-            address: _t.Final[_rt.NullColumn] = _rt.NullColumn("address")
             due: _t.Final[_rt.Column[_dt.date]] = _rt.Column("due")
             inserted_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("inserted_at")
             total: _t.Final[_rt.Column[_decimal.Decimal]] = _rt.Column("total")
@@ -792,8 +766,6 @@ else:
                 id: _t.Final[_rt.Column[_b.int]] = _rt.Column("id")
                 at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("at")
                 actor: _t.Final[_rt.Column[_b.str]] = _rt.Column("actor")
-                payload: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("payload")
-                place: _t.Final[_rt.NullColumn] = _rt.NullColumn("place")
 
         return AuditEvents
 
@@ -893,7 +865,6 @@ else:
                 schema_: _t.Final[_rt.TextColumn] = _rt.TextColumn("schema")
                 c_2fa: _t.Final[_rt.BoolColumn] = _rt.BoolColumn("2fa")
                 café: _t.Final[_rt.TextColumn] = _rt.TextColumn("café")
-                json_: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("json")
                 Mixed_Case: _t.Final[_rt.Column[_b.int]] = _rt.Column("Mixed Case")
                 x_y: _t.Final[_rt.TextColumn] = _rt.TextColumn("x y")
                 x_dash_y: _t.Final[_rt.TextColumn] = _rt.TextColumn("x-y")
@@ -1053,8 +1024,6 @@ else:
                 c_timestamptz: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("c_timestamptz")
                 c_interval: _t.Final[_rt.Column[_b.str]] = _rt.Column("c_interval")
                 c_uuid: _t.Final[_rt.Column[_uuid.UUID]] = _rt.Column("c_uuid")
-                c_json: _t.Final[_rt.NullColumn] = _rt.NullColumn("c_json")
-                c_jsonb: _t.Final[_rt.JsonColumn[_pd.JsonValue]] = _rt.JsonColumn("c_jsonb")
                 c_inet: _t.Final[_rt.Column[_pd.IPvAnyInterface]] = _rt.Column("c_inet")
                 c_cidr: _t.Final[_rt.Column[_pd.IPvAnyNetwork]] = _rt.Column("c_cidr")
                 c_macaddr: _t.Final[_rt.Column[_b.str]] = _rt.Column("c_macaddr")
@@ -1075,21 +1044,6 @@ else:
                 c_pg_lsn: _t.Final[_rt.Column[_b.str]] = _rt.Column("c_pg_lsn")
                 c_regclass: _t.Final[_rt.Column[_b.str]] = _rt.Column("c_regclass")
                 c_jsonpath: _t.Final[_rt.NullColumn] = _rt.NullColumn("c_jsonpath")
-                c_bytea_array: _t.Final[_rt.ArrayColumn[_b.bytes | None]] = _rt.ArrayColumn(
-                    "c_bytea_array"
-                )
-                c_jsonb_array: _t.Final[_rt.ArrayColumn[_pd.JsonValue | None]] = _rt.ArrayColumn(
-                    "c_jsonb_array"
-                )
-                c_timestamptz_array: _t.Final[_rt.ArrayColumn[_dt.datetime | None]] = (
-                    _rt.ArrayColumn("c_timestamptz_array")
-                )
-                c_int_matrix: _t.Final[_rt.ArrayColumn[_b.list[_b.int | None]]] = _rt.ArrayColumn(
-                    "c_int_matrix"
-                )
-                c_text_cube: _t.Final[_rt.ArrayColumn[_b.list[_b.list[_b.str | None]]]] = (
-                    _rt.ArrayColumn("c_text_cube")
-                )
                 c_smallpos: _t.Final[_rt.Column[_b.int]] = _rt.Column("c_smallpos")
 
         return AllTypes
@@ -1281,9 +1235,6 @@ else:
                 done: _t.Final[_rt.BoolColumn] = _rt.BoolColumn("done")
                 priority: _t.Final[_rt.Column[_b.int]] = _rt.Column("priority")
                 mood: _t.Final[_rt.Column[_u_Mood]] = _rt.Column("mood")
-                moods: _t.Final[_rt.ArrayColumn[_u_Mood | None]] = _rt.ArrayColumn("moods")
-                labels: _t.Final[_rt.ArrayColumn[_b.str | None]] = _rt.ArrayColumn("labels")
-                address: _t.Final[_rt.NullColumn] = _rt.NullColumn("address")
                 due: _t.Final[_rt.Column[_dt.date]] = _rt.Column("due")
                 inserted_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("inserted_at")
                 total: _t.Final[_rt.Column[_decimal.Decimal]] = _rt.Column("total")
@@ -1342,9 +1293,6 @@ else:
                 done: _t.Final[_rt.BoolColumn] = _rt.BoolColumn("done")
                 priority: _t.Final[_rt.Column[_b.int]] = _rt.Column("priority")
                 mood: _t.Final[_rt.Column[_u_Mood]] = _rt.Column("mood")
-                moods: _t.Final[_rt.ArrayColumn[_u_Mood | None]] = _rt.ArrayColumn("moods")
-                labels: _t.Final[_rt.ArrayColumn[_b.str | None]] = _rt.ArrayColumn("labels")
-                address: _t.Final[_rt.NullColumn] = _rt.NullColumn("address")
                 due: _t.Final[_rt.Column[_dt.date]] = _rt.Column("due")
                 inserted_at: _t.Final[_rt.Column[_dt.datetime]] = _rt.Column("inserted_at")
                 total: _t.Final[_rt.Column[_decimal.Decimal]] = _rt.Column("total")

@@ -170,3 +170,58 @@ async def test_unknown_role_is_an_exception_notice(
     [(status, message)] = notices
     assert status == "error"
     assert message.endswith('Exception: ERROR 42704 (undefined_object) role "ghost" does not exist')
+
+
+@pytest.mark.parametrize(
+    ("filter_text", "filters", "error"),
+    [
+        (
+            "arr=in.({1},{2})",
+            '{"arr", "in", "{{1},{2}}", false}',
+            "ERROR 42883 (undefined_function) operator does not exist: integer[] = integer",
+        ),
+        (
+            'j=eq.{"a":1}',
+            '{"j", "eq", "{\\"a\\":1}", false}',
+            "ERROR 42883 (undefined_function) operator does not exist: json = json",
+        ),
+        (
+            "p=lt.(1,2)",
+            '{"p", "lt", "(1,2)", false}',
+            "ERROR 42883 (undefined_function) operator does not exist: point < point",
+        ),
+    ],
+)
+async def test_filters_the_server_cannot_evaluate_are_refused_at_subscribe(
+    db: Database,
+    feed: PostgresChangesFeed,
+    table_name: str,
+    filter_text: str,
+    filters: str,
+    error: str,
+) -> None:
+    await db.execute(f"create table {table_name} (id int primary key, arr int[], j json, p point)")
+    await db.execute(f"alter publication supabase_realtime add table {table_name}")
+    ok = {"event": "*", "schema": "public", "table": table_name}
+    _, notices = await subscribe(feed, [ok, {**ok, "filter": filter_text}])
+    expected = EXCEPTION.format(table=table_name, filters=filters, select="nil", error=error)
+    assert notices == [("error", expected)]
+
+
+async def test_a_filter_that_fails_on_a_change_never_stops_other_subscribers(
+    db: Database, feed: PostgresChangesFeed, table_name: str
+) -> None:
+    await db.execute(f"create table {table_name} (id int primary key, v text)")
+    await db.execute(f"alter publication supabase_realtime add table {table_name}")
+    base = {"event": "INSERT", "schema": "public", "table": table_name}
+    broken, notices = await subscribe(feed, [{**base, "filter": "v=lt.b"}], channel="broken")
+    assert notices == [("ok", "Subscribed to PostgreSQL")]
+    others, _ = await subscribe(feed, [base, {**base, "filter": "id=eq.2"}], channel="others")
+    # The filter was valid when checked; a type without ordering makes it fail on every change.
+    await db.execute(f"alter table {table_name} alter column v type json using to_json(v)")
+    await db.execute(f"insert into {table_name} values (1, '\"a\"'), (2, '\"c\"')")
+    first, second = await others.next(), await others.next()
+    assert [sorted(first["ids"]), sorted(second["ids"])] == [[1], [1, 2]]
+    await db.execute(f"alter table {table_name} alter column v type text using v #>> '{{}}'")
+    await db.execute(f"insert into {table_name} values (3, 'a')")
+    assert (await broken.next())["data"]["record"]["id"] == 3

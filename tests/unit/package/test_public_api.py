@@ -16,7 +16,6 @@ import realtime_typed.protocol
 
 EXPORTS = {
     "AnyChange",
-    "ArrayColumn",
     "AuthError",
     "BoolColumn",
     "BroadcastMessage",
@@ -38,7 +37,6 @@ EXPORTS = {
     "InvalidMessage",
     "JoinError",
     "JoinTimeout",
-    "JsonColumn",
     "JsonValue",
     "NullColumn",
     "PresenceSpec",

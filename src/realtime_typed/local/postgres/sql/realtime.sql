@@ -194,6 +194,12 @@ begin
     else
       perform realtime.feed_to_json(f.value, column_type::text);
     end if;
+    -- The real server meets a filter it cannot evaluate (an operator the column type lacks,
+    -- such as `in` on an array column or `=` on json) only when a change arrives, and the
+    -- error then fails the poll of every subscriber. Evaluating it once on a NULL column value
+    -- resolves the operator now, so such a filter is refused here, with PostgreSQL's error.
+    perform realtime.feed_filter_holds(f.op, coalesce(f.negate, false), column_type::text,
+                                       null, f.value);
   end loop;
   foreach wanted in array coalesce(new.selected_columns, '{}') loop
     if not wanted = any(readable) then
@@ -303,9 +309,20 @@ begin
          and s.claims_role = subscriber
        order by s.id
     loop
-      if not realtime.feed_filters_hold(
-               case when kind = 'DELETE' then old_columns else new_columns end, sub.filters) then
-        continue;
+      if cardinality(sub.filters) > 0 then
+        -- One subscriber's filter must never fail the change for the others: an error (the
+        -- column's type changed since the subscription was checked) is a non-match, logged.
+        begin
+          seen := realtime.feed_filters_hold(
+            case when kind = 'DELETE' then old_columns else new_columns end, sub.filters);
+        exception when others then
+          seen := false;
+          raise warning 'filter of subscription % could not be evaluated on %: %',
+            sub.subscription_id, target, sqlerrm;
+        end;
+        if not seen then
+          continue;
+        end if;
       end if;
       if rls and kind <> 'DELETE' then
         perform set_config('role', (select rolname from pg_catalog.pg_roles
