@@ -13,7 +13,7 @@ def test_generated_modules_pass_mypy_strict() -> None:
     runs = [
         [*targets],
         ["tests/typing"],
-        ["examples/todo/app.py", "examples/todo/realtime_types.py"],
+        ["examples/todo/app.py", "examples/todo/worker.py", "examples/todo/realtime_types.py"],
     ]
     for files in runs:
         result = subprocess.run(
