@@ -131,7 +131,7 @@ class Channel(Generic[MetaT]):
         broadcast_self: bool,
         broadcast_ack: bool,
         presence_key: str,
-        presence_enabled: bool,
+        presence_enabled: bool | None,
         private: bool,
         presence: PresenceSpec[Any] | None,
         replay: BroadcastReplay | None = None,
@@ -144,7 +144,10 @@ class Channel(Generic[MetaT]):
         self._self = broadcast_self
         self._replay = dict(replay) if replay is not None else None
         self._presence_key = presence_key
-        self._presence_enabled = presence_enabled or presence is not None
+        self._presence_asked = presence_enabled
+        self._presence_spec = presence
+        self._presence_on = False
+        """Whether the current join asked for presence (state and diffs)."""
         self._machine = client.core.add_channel(topic, {})
         self._broadcast: dict[str, list[_Sink]] = {}
         self._broadcast_any: list[_Sink] = []
@@ -181,16 +184,25 @@ class Channel(Generic[MetaT]):
         """The ref of the current join, if any."""
         return self._machine.join_ref
 
+    def _wants_presence(self) -> bool:
+        """Explicit ``presence_enabled``, else whether anything on the channel uses presence."""
+        if self._presence_asked is not None:
+            return self._presence_asked
+        return bool(
+            self._presence_key
+            or self._presence_spec is not None
+            or self._presence.has_listeners
+            or self._presence.tracked is not None
+        )
+
     def _join_config(self) -> dict[str, Any]:
         broadcast: dict[str, Any] = {"ack": self._ack, "self": self._self}
         if self._replay is not None:
             broadcast["replay"] = self._replay
+        self._presence_on = self._wants_presence()
         return {
             "broadcast": broadcast,
-            "presence": {
-                "key": self._presence_key,
-                "enabled": self._presence_enabled or self._presence.has_listeners,
-            },
+            "presence": {"key": self._presence_key, "enabled": self._presence_on},
             "postgres_changes": self._changes.configs(),
             "private": self.private,
         }
@@ -342,9 +354,21 @@ class Channel(Generic[MetaT]):
         self._presence.deliver(sync.apply_state(self._machine.join_ref, payload))
 
     def _presence_diff_received(self, payload: Any) -> None:
+        if not self._presence_on:
+            # Joined without presence: no presence_state will ever come to apply these to
+            # (a server sends diffs once this client tracks), so they are not kept.
+            return
         self._presence.deliver(self._presence_sync().apply_diff(payload))
 
     def _system_received(self, payload: Any) -> None:
+        if payload.get("status") == "error":
+            # Such as "Unable to subscribe to changes with given parameters" for a table outside
+            # the publication: without a report, the only symptom is silence.
+            message = payload.get("message")
+            self._client.report_once(
+                f"system:{self.topic}:{payload.get('extension')}:{message}",
+                ChannelError(f"{self.topic}: {payload.get('extension')} error: {message}"),
+            )
         for listener in self._system:
             listener(payload)
 
@@ -693,11 +717,30 @@ class Channel(Generic[MetaT]):
     async def track(self, meta: MetaT) -> None:
         """Make this client present with ``meta``; re-tracked after every rejoin.
 
-        Before the channel is joined the meta is queued and sent on join; once joined this
-        waits for the server's reply (raising PushTimeout or PushError).
+        Before the channel is joined the meta is kept and sent on join (and the join asks for
+        presence, unless ``presence_enabled=False``). Once joined this returns when the server
+        has accepted the meta (raising PushTimeout or PushError). The accepted meta reaches
+        every member with presence, this client included, in the ``presence_diff`` the server
+        sends right after its reply: :meth:`presence_state` holds it from then on, and
+        ``on_presence_join`` / ``on_presence_sync`` fire for it. Tracking an identical meta
+        again changes nothing and sends no diff.
+
+        On a channel joined without presence the track still makes this client visible to
+        others, as the official clients do, but this client receives no presence at all: a
+        warning says so, once per channel.
         """
         payload = self._presence.encode(meta)
         self._presence.tracked = payload
+        if self._machine.state is ChannelState.JOINED and not self._presence_on:
+            self._client.report_once(
+                f"presence-off:{self.topic}",
+                ChannelError(
+                    f"track() on {self.topic}, joined without presence: others see this "
+                    "client, but presence_state() stays empty and presence callbacks never "
+                    "fire; pass presence_key=, presence= or presence_enabled=True to "
+                    "client.channel() to receive presence"
+                ),
+            )
         await self._push_presence(_track(payload))
 
     async def untrack(self) -> None:

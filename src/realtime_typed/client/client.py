@@ -204,7 +204,7 @@ class RealtimeClient:
         broadcast_self: bool = False,
         broadcast_ack: bool = False,
         presence_key: str = "",
-        presence_enabled: bool = False,
+        presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
     ) -> Channel[ModelT]: ...
@@ -217,7 +217,7 @@ class RealtimeClient:
         broadcast_self: bool = False,
         broadcast_ack: bool = False,
         presence_key: str = "",
-        presence_enabled: bool = False,
+        presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
     ) -> Channel[dict[str, JsonValue]]: ...
@@ -229,15 +229,19 @@ class RealtimeClient:
         broadcast_self: bool = False,
         broadcast_ack: bool = False,
         presence_key: str = "",
-        presence_enabled: bool = False,
+        presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
     ) -> Channel[Any]:
         """The channel for ``topic`` (``realtime:`` is prefixed), created if needed.
 
         A topic has one channel at a time: asking again returns the existing one, whatever
-        the options. Presence is asked for when ``presence`` is given, ``presence_enabled``
-        is true or a presence callback is registered before subscribing.
+        the options. Presence (receiving ``presence_state`` and diffs, so that
+        :meth:`Channel.presence_state` and the presence callbacks work) is asked for when
+        ``presence_enabled`` is true; when it is left out, when ``presence`` or a non-empty
+        ``presence_key`` is given, a presence callback is registered or ``track()`` is called
+        before subscribing. ``presence_enabled=False`` joins without it even then: ``track()``
+        still makes this client visible to others, but it sees nobody, itself included.
 
         ``broadcast_replay={"since": ms, "limit": n}`` asks the server to replay the broadcasts
         stored since ``since`` (milliseconds since the epoch; at most ``limit``) at the join;

@@ -74,3 +74,39 @@ async def test_track_is_repeated_after_a_reconnect(realtime_server: LocalRealtim
             await synced.next()
         [after] = room.presence_state()["me"]
         assert after["n"] == 1
+
+
+async def test_presence_key_alone_enables_presence(realtime_server: LocalRealtimeServer) -> None:
+    url, key = realtime_server.url, realtime_server.anon_key
+    async with RealtimeClient(url, apikey=key) as alice, RealtimeClient(url, apikey=key) as bob:
+        other = bob.channel("room", presence_key="bob")
+        await other.subscribe()
+        await other.track({"user": "b"})
+        room = alice.channel("room", presence_key="alice")  # no presence callback
+        await room.subscribe()
+        await room.track({"user": "a"})
+        # The join's presence_state came before the track's reply, on the same socket.
+        assert room.presence_state()["bob"][0]["user"] == "b"
+
+
+async def test_track_without_presence_is_visible_to_others_and_says_so(
+    realtime_server: LocalRealtimeServer,
+) -> None:
+    url, key = realtime_server.url, realtime_server.anon_key
+    async with RealtimeClient(url, apikey=key) as alice, RealtimeClient(url, apikey=key) as bob:
+        joins: Inbox[Joined] = Inbox()
+        watcher = bob.channel("room")
+        watcher.on_presence_join(lambda key, current, new: joins((key, current, new)))
+        await watcher.subscribe()
+        errors: list[Exception] = []
+        alice.on_error(errors.append)
+        room = alice.channel("room", presence_key="alice", presence_enabled=False)
+        await room.subscribe()
+        await room.track({"user": "a"})
+        await room.track({"user": "a2"})
+        key_, _, new = await joins.next()
+        assert (key_, new[0]["user"]) == ("alice", "a")
+        assert room.presence_state() == {}
+        [warning] = errors
+        assert "joined without presence" in str(warning)
+        assert "presence_enabled=True" in str(warning)
