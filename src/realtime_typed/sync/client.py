@@ -204,7 +204,7 @@ class RealtimeClient:
         broadcast_self: bool = False,
         broadcast_ack: bool = False,
         presence_key: str = "",
-        presence_enabled: bool = False,
+        presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
     ) -> Channel[ModelT]: ...
@@ -217,7 +217,7 @@ class RealtimeClient:
         broadcast_self: bool = False,
         broadcast_ack: bool = False,
         presence_key: str = "",
-        presence_enabled: bool = False,
+        presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
     ) -> Channel[dict[str, JsonValue]]: ...
@@ -229,7 +229,7 @@ class RealtimeClient:
         broadcast_self: bool = False,
         broadcast_ack: bool = False,
         presence_key: str = "",
-        presence_enabled: bool = False,
+        presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
     ) -> Channel[Any]:
