@@ -1,7 +1,8 @@
-"""Developer sessions: tests, lint, typecheck, codegen, peers, bench, soak and demo.
+"""Developer sessions: tests, lint, typecheck, codegen, peers, bench, soak, demo, websockets.
 
-Every session runs in one shared virtual environment, ``.venv``, made on first use and
-refreshed when ``pyproject.toml`` changes, so sessions start in seconds.
+Every session but ``websockets`` runs in one shared virtual environment, ``.venv``, made on
+first use and refreshed when ``pyproject.toml`` changes, so sessions start in seconds.
+``websockets`` runs the client's tests once per websockets version in its own environment.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ ROOT = Path(__file__).parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 PEERS_JS = ROOT / "tests" / "peers" / "js"
+PEERS_NODE = ROOT / "tests" / "peers" / "node"
+WEBSOCKETS_VERSIONS = ("14.0", "17.4")
+"""The oldest and the newest websockets of the runtime pin (``websockets>=14,<18``)."""
+CLIENT_TESTS = ("tests/unit", "tests/integration/client", "tests/integration/scenarios")
+"""The client's tests (and the protocol core's): they need the package with its extras."""
 
 
 def _run(session: nox.Session, tool: str, *args: str) -> None:
@@ -38,10 +44,16 @@ def _run(session: nox.Session, tool: str, *args: str) -> None:
 
 
 def _node_peers(session: nox.Session) -> None:
-    """Install the pinned npm peer client from its lockfile when it is missing."""
-    if (PEERS_JS / "package-lock.json").exists() and not (PEERS_JS / "node_modules").exists():
-        with session.chdir(PEERS_JS):
+    """Install Node.js 22 (npm's ``node`` package) and, with it, the pinned npm peer client,
+    from their lockfiles, when they are missing. realtime-js 2.119.1 requires node >=22."""
+    if not (PEERS_NODE / "node_modules").exists():
+        with session.chdir(PEERS_NODE):
             session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    if not (PEERS_JS / "node_modules").exists():
+        node_bin = PEERS_NODE / "node_modules" / ".bin"
+        env = {"PATH": f"{node_bin}{os.pathsep}{os.environ.get('PATH', '')}"}
+        with session.chdir(PEERS_JS):
+            session.run("npm", "ci", "--no-audit", "--no-fund", env=env, external=True)
 
 
 @nox.session
@@ -101,3 +113,49 @@ def soak(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     """Start a local server and two clients chatting over it, printed live."""
     _run(session, "python", "examples/chat_demo.py", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("version", WEBSOCKETS_VERSIONS)
+def websockets(session: nox.Session, version: str) -> None:
+    """The client's tests with websockets ``version`` (what ``pip install .`` may give users).
+
+    The shared ``.venv`` holds whatever websockets the official Python client allows (it pins
+    ``<16``); this session's environment has no official client, so any version of the
+    runtime pin can be tried. Made in ``.nox/websockets-VERSION`` on first use.
+    """
+    venv = ROOT / ".nox" / f"websockets-{version}"
+    python = str(venv / "bin" / "python")
+    requirements = [
+        ".[gen,server]",
+        f"websockets=={version}",
+        "pytest>=9",
+        "pytest-asyncio>=1.2",
+        "pytest-timeout>=2.3",
+        "hypothesis>=6.100",
+    ]
+    stamp = venv / ".requirements-hash"
+    digest = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + "\n".join(requirements).encode()
+    ).hexdigest()
+    if not (venv / "bin" / "python").exists():
+        session.run(sys.executable, "-m", "venv", str(venv), external=True)
+    if not stamp.exists() or stamp.read_text() != digest:
+        session.run(python, "-m", "pip", "install", "-q", "--upgrade", "pip", external=True)
+        session.run(python, "-m", "pip", "install", "-q", *requirements, external=True)
+        stamp.write_text(digest)
+    # The package as users get it (not editable), rebuilt from this checkout on every run.
+    session.run(
+        python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", ".", external=True
+    )
+    session.run(python, "-c", "import websockets; print('websockets', websockets.__version__)")
+    session.run(
+        python,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *(session.posargs or CLIENT_TESTS),
+        external=True,
+    )

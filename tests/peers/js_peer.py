@@ -21,6 +21,19 @@ from .peer import Binding, Change, JsonObject, PresenceState, Received
 
 JS_DIR = Path(__file__).parent / "js"
 PACKAGE_DIR = JS_DIR / "node_modules" / "@supabase" / "realtime-js"
+NODE_22 = Path(__file__).parent / "node" / "node_modules" / ".bin" / "node"
+"""Node.js 22 from npm's ``node`` package (``npm ci`` in ``tests/peers/node``): realtime-js
+2.119.1 requires node >=22, more than Debian's or most machines' Node.js."""
+
+
+def node() -> str:
+    """The Node.js to run the peer with: Node 22 when installed, else ``node`` on PATH."""
+    if NODE_22.exists():
+        return str(NODE_22)
+    found = shutil.which("node")
+    if found is None:
+        pytest.fail("Node.js is not installed: run `npm ci` in tests/peers/node (or `nox -s peers`)")
+    return found
 _LINE = TypeAdapter(dict[str, JsonValue])
 _PRESENCE_STATE = TypeAdapter(dict[str, list[JsonObject]])
 _RECORD = TypeAdapter(JsonObject)
@@ -28,8 +41,7 @@ _RECORD = TypeAdapter(JsonObject)
 
 def realtime_js_version() -> str:
     """The installed realtime-js version; fails the test with a hint when it is missing."""
-    if shutil.which("node") is None:
-        pytest.fail("Node.js is not on PATH; the realtime-js peer needs it")
+    node()
     manifest = PACKAGE_DIR / "package.json"
     if not manifest.exists():
         pytest.fail(f"realtime-js is not installed: run `npm ci` in {JS_DIR} (or `nox -s peers`)")
@@ -73,7 +85,7 @@ class JsPeer:
         every ``heartbeat_ms`` if given); close it and reap Node on the way out."""
         realtime_js_version()
         process = await asyncio.create_subprocess_exec(
-            "node",
+            node(),
             "peer.mjs",
             cwd=JS_DIR,
             stdin=asyncio.subprocess.PIPE,

@@ -32,7 +32,7 @@ from realtime_typed.protocol.events import SubscribeState
 from realtime_typed.protocol.frames import MAX_FIELD_BYTES, Frame, Vsn
 from realtime_typed.protocol.phoenix import PhoenixProtocol
 from realtime_typed.protocol.postgres_bindings import binding_config
-from realtime_typed.protocol.presence import PresenceSync
+from realtime_typed.protocol.presence import PresenceSync, parse_diff
 from realtime_typed.typed import (
     AnyChange,
     BroadcastMessage,
@@ -356,7 +356,8 @@ class Channel(Generic[MetaT]):
     def _presence_diff_received(self, payload: Any) -> None:
         if not self._presence_on:
             # Joined without presence: no presence_state will ever come to apply these to
-            # (a server sends diffs once this client tracks), so they are not kept.
+            # (a server sends diffs once this client tracks), so they are checked, not kept.
+            parse_diff(payload)
             return
         self._presence.deliver(self._presence_sync().apply_diff(payload))
 

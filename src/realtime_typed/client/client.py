@@ -399,7 +399,8 @@ class RealtimeClient:
             if generation == self._generation:
                 self._forget_socket()
                 await ws.close()
-                lost = error or ConnectionClosed(ws.close_code, ws.close_reason or "")
+                closing = ws.protocol  # Connection.close_code is websockets 15+; this is 14 too
+                lost = error or ConnectionClosed(closing.close_code, closing.close_reason or "")
                 core.connection_lost(now(), lost)
                 await self.pump()
 

@@ -66,5 +66,7 @@ async def open_socket(url: str, *, open_timeout: float) -> ClientConnection:
         raise ConnectionError("the Realtime URL is not a valid WebSocket URL") from None
     except TimeoutError as exc:
         raise ConnectionError("timed out opening the Realtime socket") from exc
-    except (OSError, WebSocketException) as exc:
+    except (OSError, EOFError, WebSocketException) as exc:
+        # websockets 14.0 lets an EOFError out of a handshake the server closed; later versions
+        # wrap it in InvalidMessage.
         raise ConnectionError(f"cannot open the Realtime socket: {exc}") from exc

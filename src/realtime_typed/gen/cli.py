@@ -1,14 +1,16 @@
 """The ``realtime-gen`` command: SQL schema and channel declarations to one typed module.
 
-Exit status: 0 when the module was written (or, with ``--check``, is up to date), 1 when
-``--check`` finds it stale (a unified diff goes to stdout), 2 for invalid input, whose error
-names the file, line and column. The output is written to a temporary file and renamed, so a
+Exit status: 0 when the module was written (one summary line says what it holds) or, with
+``--check``, is up to date; 1 when ``--check`` finds it stale (a unified diff goes to stdout);
+2 for invalid input, one line ``realtime-gen: error: ...`` naming the file, line and column.
+Input with no table and no channel is refused unless ``--allow-empty`` is given. The output is written to a temporary file and renamed, so a
 failed run never leaves a partial module.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import hashlib
 import os
@@ -18,22 +20,23 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from realtime_typed._cli import CommandParser, fail
 from realtime_typed.errors import SchemaError
-from realtime_typed.gen.catalog import Catalog
+from realtime_typed.gen.catalog import SYSTEM_SCHEMAS, Catalog, EnumType
 from realtime_typed.gen.channels import load_channels
 from realtime_typed.gen.format import format_source
 from realtime_typed.gen.renames import parse_renames
 from realtime_typed.gen.render import render_module, selected_tables
 
-__all__ = ["generate", "main"]
+__all__ = ["Generated", "generate", "main"]
 
 VERSION = "0.1.0"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="realtime-gen",
-        description="Generate a typed Realtime module from SQL DDL and channel declarations.",
+    parser = CommandParser(
+        "realtime-gen",
+        "Generate a typed Realtime module from SQL DDL and channel declarations.",
     )
     parser.add_argument(
         "--tables",
@@ -79,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 with a diff when the output file is stale"
     )
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="write the module even when the input declares no table and no channel",
+    )
     return parser  # fmt: skip
 
 
@@ -115,8 +123,56 @@ def _load_catalog(
     return applier.catalog, inputs
 
 
-def generate(args: argparse.Namespace) -> tuple[str, list[str]]:
-    """The formatted module for parsed arguments, and the warnings to print."""
+@dataclasses.dataclass(frozen=True)
+class Generated:
+    """A generated module: its text, the warnings to print, and what it holds."""
+
+    text: str
+    warnings: list[str]
+    tables: list[str]
+    enums: list[str]
+    channels: list[str]
+
+    def summary(self, head: str) -> str:
+        """One line: ``realtime-gen: HEAD: 2 tables (...), 1 enum (...), 0 channels``."""
+        parts = [
+            _counted(len(names), noun, names)
+            for noun, names in (("table", self.tables), ("enum", self.enums))
+        ]
+        parts.append(_counted(len(self.channels), "channel", self.channels))
+        return f"realtime-gen: {head}: {', '.join(parts)}"
+
+
+_LISTED = 6
+"""Names listed in the summary line before it says how many more."""
+
+
+def _counted(count: int, noun: str, names: list[str]) -> str:
+    text = f"{count} {noun}{'' if count == 1 else 's'}"
+    if not names:
+        return text
+    shown = names[:_LISTED]
+    more = f", {len(names) - len(shown)} more" if len(names) > len(shown) else ""
+    return f"{text} ({', '.join(shown)}{more})"
+
+
+def _qualified(schema: str, name: str) -> str:
+    return name if schema == "public" else f"{schema}.{name}"
+
+
+def _enums(catalog: Catalog, schemas: Sequence[str]) -> list[str]:
+    """The enum types of the selected schemas (as :func:`selected_tables` selects them)."""
+    return [
+        _qualified(*key)
+        for key, kind in sorted(catalog.types.items())
+        if isinstance(kind, EnumType)
+        and (key[0] in schemas if schemas else key[0] not in SYSTEM_SCHEMAS)
+        and not key[0].startswith("pg_")
+    ]
+
+
+def generate(args: argparse.Namespace) -> Generated:
+    """The formatted module for parsed arguments, the warnings to print and what it holds."""
     if not (args.tables or args.migrations or args.db_url or args.channels):
         raise SchemaError(
             "nothing to generate: give --tables, --migrations, --db-url or --channels"
@@ -137,6 +193,12 @@ def generate(args: argparse.Namespace) -> tuple[str, list[str]]:
         inputs.append("--strict-enums")
     renames = parse_renames(args.rename)
     tables = selected_tables(catalog, args.schema)
+    declared = [] if channels is None else [channel.name for channel in channels.channels]
+    if not tables and not declared and not args.allow_empty:
+        raise SchemaError(
+            "the input declares no table and no channel, so the module would be empty"
+            " (--allow-empty writes it anyway)"
+        )
     digest = hashlib.sha256(b"\0".join(hashed)).hexdigest()
     header = [
         f"# Generated by realtime-gen {VERSION}; do not edit.",
@@ -154,7 +216,13 @@ def generate(args: argparse.Namespace) -> tuple[str, list[str]]:
     source, lossy = render_module(
         catalog, tables, channels, header, renames, strict_enums=args.strict_enums
     )
-    return format_source(source), warnings + [str(warning) for warning in lossy]
+    return Generated(
+        format_source(source),
+        warnings + [str(warning) for warning in lossy],
+        [_qualified(table.schema, table.name) for table in tables],
+        _enums(catalog, args.schema),
+        declared,
+    )
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -177,16 +245,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``realtime-gen``; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        text, warnings = generate(args)
+        generated = generate(args)
     except SchemaError as exc:
-        print(f"realtime-gen: error: {exc}", file=sys.stderr)
-        return 2
-    for warning in warnings:
+        return fail("realtime-gen", str(exc))
+    except OSError as exc:  # a file named on the command line that cannot be read
+        return fail("realtime-gen", f"{exc.filename}: {exc.strerror}")
+    for warning in generated.warnings:
         print(f"realtime-gen: {warning}", file=sys.stderr)
     output: Path = args.output
+    text = generated.text
     if args.check:
         current = output.read_text(encoding="utf-8") if output.exists() else ""
         if current == text:
+            print(generated.summary(f"{_display(output)} is up to date"))
             return 0
         diff = difflib.unified_diff(
             current.splitlines(keepends=True),
@@ -197,7 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.writelines(diff)
         print(f"realtime-gen: {_display(output)} is stale; regenerate it", file=sys.stderr)
         return 1
-    _write_atomically(output, text)
+    try:
+        _write_atomically(output, text)
+    except OSError as exc:
+        return fail("realtime-gen", f"cannot write {_display(output)}: {exc.strerror}")
+    print(generated.summary(f"wrote {_display(output)}"))
     return 0
 
 

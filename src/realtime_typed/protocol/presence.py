@@ -32,7 +32,7 @@ from typing import Any, Final, Literal, NamedTuple, cast
 
 from realtime_typed.errors import ProtocolError
 
-__all__ = ["Meta", "PresenceEvent", "PresenceSync", "to_user_meta"]
+__all__ = ["Meta", "PresenceEvent", "PresenceSync", "parse_diff", "to_user_meta"]
 
 logger: logging.Logger = logging.getLogger(__name__)
 
@@ -164,11 +164,7 @@ class PresenceSync:
 
     def apply_diff(self, payload: object) -> list[PresenceEvent]:
         """Apply a ``presence_diff``, or buffer it (returning ``[]``) while pending."""
-        if not isinstance(payload, dict):
-            raise ProtocolError("presence_diff payload is not an object")
-        fields: dict[str, object] = payload  # pyright: ignore[reportUnknownVariableType]
-        joins = _parse_groups(fields.get("joins", _NOTHING), "presence_diff joins")
-        leaves = _parse_groups(fields.get("leaves", _NOTHING), "presence_diff leaves")
+        joins, leaves = parse_diff(payload)
         if not self._synced:
             self._pending.append((joins, leaves))
             return []
@@ -287,3 +283,13 @@ def _parse_groups(value: object, what: str) -> _Groups:
             f"{what}: presence {key!r} is not {{'metas': [{{'phx_ref': str, ...}}, ...]}}"
         ) from None
     return groups
+
+
+def parse_diff(payload: object) -> _Diff:
+    """The joins and leaves of a ``presence_diff`` payload; ProtocolError if it is not one."""
+    if not isinstance(payload, dict):
+        raise ProtocolError("presence_diff payload is not an object")
+    fields: dict[str, object] = payload  # pyright: ignore[reportUnknownVariableType]
+    joins = _parse_groups(fields.get("joins", _NOTHING), "presence_diff joins")
+    leaves = _parse_groups(fields.get("leaves", _NOTHING), "presence_diff leaves")
+    return joins, leaves
