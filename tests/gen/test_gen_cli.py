@@ -12,9 +12,7 @@ from realtime_typed.gen.cli import main
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "todo"
 
 
-def run(
-    folder: Path, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
+def run(folder: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run the command in ``folder``; its status, stdout and stderr."""
     before = Path.cwd()
     os.chdir(folder)

@@ -32,8 +32,12 @@ def node() -> str:
         return str(NODE_22)
     found = shutil.which("node")
     if found is None:
-        pytest.fail("Node.js is not installed: run `npm ci` in tests/peers/node (or `nox -s peers`)")
+        pytest.fail(
+            "Node.js is not installed: run `npm ci` in tests/peers/node (or `nox -s peers`)"
+        )
     return found
+
+
 _LINE = TypeAdapter(dict[str, JsonValue])
 _PRESENCE_STATE = TypeAdapter(dict[str, list[JsonObject]])
 _RECORD = TypeAdapter(JsonObject)

@@ -3,8 +3,8 @@
 Exit status: 0 when the module was written (one summary line says what it holds) or, with
 ``--check``, is up to date; 1 when ``--check`` finds it stale (a unified diff goes to stdout);
 2 for invalid input, one line ``realtime-gen: error: ...`` naming the file, line and column.
-Input with no table and no channel is refused unless ``--allow-empty`` is given. The output is written to a temporary file and renamed, so a
-failed run never leaves a partial module.
+Input with no table and no channel is refused unless ``--allow-empty`` is given. The output
+is written to a temporary file and renamed, so a failed run never leaves a partial module.
 """
 
 from __future__ import annotations
