@@ -7,8 +7,6 @@ the introspected module with the one generated from the SQL files, header lines 
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -16,25 +14,10 @@ import pytest
 
 from realtime_typed.gen.cli import main
 from realtime_typed.gen.ddl import migration_files
-from realtime_typed.local.postgres.sql_files import read_sql
 
 from .gen_cases import MIGRATIONS, RENAMES, ROOT, SCHEMA_SQL, body
 
 _META_COMMAND = re.compile(r"(?m)^[ \t]*\\.*$")
-
-
-@pytest.fixture
-def database(postgres_dsn: str) -> Iterator[str]:
-    """The URL of a new, empty database prepared like a Supabase project; dropped after."""
-    name = f"gen_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"'.encode())
-    url = f"{postgres_dsn.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(read_sql("supabase.sql").encode())
-    yield url
-    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-        conn.execute(f'drop database "{name}" with (force)'.encode())
 
 
 def _load(url: str, files: list[Path]) -> None:

@@ -143,7 +143,8 @@ class Table:
     ``identity_index`` holds the columns of the ``REPLICA IDENTITY USING INDEX`` index (empty
     when that index was dropped, which leaves PostgreSQL logging no old values). A partition
     names its parent in ``partition_of``; a partitioned table (``PARTITION BY``) has
-    ``partitioned`` set and holds no rows itself.
+    ``partitioned`` set and holds no rows itself. An ``UNLOGGED`` table writes no WAL, so
+    logical decoding, and Realtime, never sees its changes.
     """
 
     schema: str
@@ -158,6 +159,7 @@ class Table:
     row_security: bool = False
     partitioned: bool = False
     partition_of: tuple[str, str] | None = None
+    unlogged: bool = False
 
     def column(self, name: str) -> ColumnDef | None:
         """The column called ``name``, if any."""
@@ -207,8 +209,11 @@ class Catalog:
 
         A partitioned table holds no rows: its changes arrive under the leaf partitions'
         names, unless the publication publishes via the partition root, and then every
-        partition's changes arrive under the topmost partitioned table's name.
+        partition's changes arrive under the topmost partitioned table's name. An unlogged
+        table's changes never arrive.
         """
+        if table.unlogged:
+            return False
         if self.publish_via_partition_root:
             return table.partition_of is None
         return not table.partitioned

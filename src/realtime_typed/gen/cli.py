@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder of timestamped .sql migrations, applied in name order",
     )
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="run the --tables/--migrations SQL on a throwaway PostgreSQL and read the schema "
+        "from its catalog instead of modelling the DDL (needs PostgreSQL with wal2json and "
+        "the server extra)",
+    )
     parser.add_argument("--db-url", metavar="URL", help="read the schema from a live database")
     parser.add_argument(
         "--channels", type=Path, metavar="FILE", help="YAML or JSON channel declarations"
@@ -106,7 +113,6 @@ def _load_catalog(
         return introspect(args.db_url), inputs
     from realtime_typed.gen.ddl import DDLApplier, migration_files
 
-    applier = DDLApplier()
     files: list[Path] = list(args.tables)
     for path in args.tables:
         inputs.append(f"--tables {_display(path)}")
@@ -115,12 +121,21 @@ def _load_catalog(
             raise SchemaError("not a directory", file=_display(args.migrations))
         inputs.append(f"--migrations {_display(args.migrations)}")
         files += migration_files(args.migrations)
+    if args.apply:
+        from realtime_typed.gen.apply import catalog_after_migrations
+
+        inputs.append("--apply")
+        catalog, applied = catalog_after_migrations([(path, _display(path)) for path in files])
+        warnings += applied
+    else:
+        applier = DDLApplier()
+        for path in files:
+            applier.apply_file(path, _display(path))
+        warnings += applier.warnings
+        catalog = applier.catalog
     for path in files:
-        display = _display(path)
-        applier.apply_file(path, display)
-        hashed += [display.encode(), path.read_bytes()]
-    warnings += applier.warnings
-    return applier.catalog, inputs
+        hashed += [_display(path).encode(), path.read_bytes()]
+    return catalog, inputs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,6 +194,8 @@ def generate(args: argparse.Namespace) -> Generated:
         )
     if args.db_url and (args.tables or args.migrations):
         raise SchemaError("--db-url reads the schema itself: drop --tables and --migrations")
+    if args.apply and not (args.tables or args.migrations):
+        raise SchemaError("--apply runs SQL files: give --tables or --migrations")
     hashed: list[bytes] = []
     warnings: list[str] = []
     catalog, inputs = _load_catalog(args, hashed, warnings)

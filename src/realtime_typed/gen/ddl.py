@@ -57,7 +57,13 @@ from realtime_typed.gen.do_blocks import BlockStatement, block_statements
 from realtime_typed.gen.pgtypes import BUILTIN_TYPES, EXTENSION_TYPE_SOURCES, EXTENSION_TYPES
 from realtime_typed.gen.sql_source import check_text, read_sql_file
 
-__all__ = ["DDLApplier", "migration_files"]
+__all__ = [
+    "IGNORED_STATEMENTS",
+    "DDLApplier",
+    "extension_statements",
+    "migration_files",
+    "statement_spans",
+]
 
 _SERIALS = {
     "serial": "int4",
@@ -77,8 +83,109 @@ _REPLICA_IDENTITIES: dict[str, ReplicaIdentity] = {
     "n": "nothing",
 }
 _REALTIME_PUBLICATION = "supabase_realtime"
+_INTERVAL_FULL_PRECISION = 0xFFFF
 
 UserType = EnumType | DomainType | CompositeType
+
+IGNORED_STATEMENTS: frozenset[str] = frozenset(
+    {
+        "CreateFunctionStmt",
+        "AlterFunctionStmt",
+        "CreateTrigStmt",
+        "CreatePolicyStmt",
+        "AlterPolicyStmt",
+        "GrantStmt",
+        "GrantRoleStmt",
+        "AlterDefaultPrivilegesStmt",
+        "AlterOwnerStmt",
+        "CreateSeqStmt",
+        "AlterSeqStmt",
+        "ViewStmt",
+        "AlterExtensionStmt",
+        "AlterExtensionContentsStmt",
+        "InsertStmt",
+        "UpdateStmt",
+        "DeleteStmt",
+        "MergeStmt",
+        "TruncateStmt",
+        "CopyStmt",
+        "TransactionStmt",
+        "CreateRoleStmt",
+        "AlterRoleStmt",
+        "AlterRoleSetStmt",
+        "DropRoleStmt",
+        "CreateEventTrigStmt",
+        "AlterEventTrigStmt",
+        "RuleStmt",
+        "NotifyStmt",
+        "ListenStmt",
+        "UnlistenStmt",
+        "CallStmt",
+        "ExplainStmt",
+        "LockStmt",
+        "VacuumStmt",
+        "RefreshMatViewStmt",
+        "ClusterStmt",
+        "ReindexStmt",
+        "CreateCastStmt",
+        "DefineStmt",
+        "CreateOpClassStmt",
+        "CreateOpFamilyStmt",
+        "AlterOpFamilyStmt",
+        "SecLabelStmt",
+        "AlterSystemStmt",
+        "CreateForeignTableStmt",
+        "CreateFdwStmt",
+        "AlterFdwStmt",
+        "CreateForeignServerStmt",
+        "AlterForeignServerStmt",
+        "CreateUserMappingStmt",
+        "AlterUserMappingStmt",
+        "DropUserMappingStmt",
+        "ImportForeignSchemaStmt",
+        "CreatePLangStmt",
+        "CreateConversionStmt",
+        "CreateStatsStmt",
+        "AlterStatsStmt",
+        "AlterCollationStmt",
+        "CreateTransformStmt",
+        "CreateAmStmt",
+        "AlterDatabaseSetStmt",
+        "AlterDatabaseStmt",
+        "AlterDatabaseRefreshCollStmt",
+        "CreatedbStmt",
+        "DropdbStmt",
+        "PrepareStmt",
+        "ExecuteStmt",
+        "DeallocateStmt",
+        "DiscardStmt",
+        "VariableShowStmt",
+        "CheckPointStmt",
+        "LoadStmt",
+        "CreateTableSpaceStmt",
+        "DropTableSpaceStmt",
+        "AlterTableSpaceOptionsStmt",
+        "AlterObjectDependsStmt",
+        "AlterOperatorStmt",
+        "AlterTypeStmt",
+        "AlterTSConfigurationStmt",
+        "AlterTSDictionaryStmt",
+        "CreateSubscriptionStmt",
+        "AlterSubscriptionStmt",
+        "DropSubscriptionStmt",
+        "ReassignOwnedStmt",
+        "DropOwnedStmt",
+        "ClosePortalStmt",
+        "DeclareCursorStmt",
+        "FetchStmt",
+        "ConstraintsSetStmt",
+        "AlterTableMoveAllStmt",
+    }
+)
+"""Statements skipped on purpose: they change no table's columns, keys, replica identity
+or row security (functions, triggers, policies, grants, sequences, views, data, roles,
+foreign tables, which Realtime does not stream...). Any other statement the parser knows
+and this module does not handle is reported as a warning, never skipped in silence."""
 
 
 class _Existence(DDLError):
@@ -108,6 +215,43 @@ class _Frame:
 def migration_files(directory: Path) -> list[Path]:
     """The ``.sql`` files of a migrations folder in the order they apply (by name)."""
     return sorted(path for path in directory.iterdir() if path.suffix == ".sql" and path.is_file())
+
+
+def _parse_error(exc: ParseError) -> tuple[str, int]:
+    """The message of a pglast parse error and the offset it points at."""
+    args: tuple[Any, ...] = exc.args
+    message = str(args[0]) if args else str(exc)
+    return message, int(args[1]) if len(args) > 1 else 0
+
+
+def _raw_statements(sql: str, file: str) -> list[tuple[Any, int, int]]:
+    """Each statement of ``sql`` with its offset and length; a parse error is located."""
+    try:
+        statements = parse_sql(check_text(sql, file))
+    except ParseError as exc:
+        message, index = _parse_error(exc)
+        line = sql.count("\n", 0, index) + 1
+        column = index - (sql.rfind("\n", 0, index) + 1) + 1
+        raise DDLError(message, file=file, line=line, column=column) from exc
+    spans: list[tuple[Any, int, int]] = []
+    for raw in statements:
+        start = raw.stmt_location or 0
+        spans.append((raw.stmt, start, raw.stmt_len or len(sql) - start))
+    return spans
+
+
+def statement_spans(sql: str, file: str) -> list[tuple[int, int]]:
+    """The offset and length of each statement of ``sql``, in order."""
+    return [(start, length) for _, start, length in _raw_statements(sql, file)]
+
+
+def extension_statements(sql: str, file: str) -> list[tuple[str, int, int]]:
+    """The ``CREATE EXTENSION`` statements of ``sql``: name, offset and length of each."""
+    return [
+        (stmt.extname or "", start, length)
+        for stmt, start, length in _raw_statements(sql, file)
+        if isinstance(stmt, ast.CreateExtensionStmt)
+    ]
 
 
 def _strings(nodes: Iterable[Any] | None) -> list[str]:
@@ -200,7 +344,7 @@ class DDLApplier:
         try:
             statements = parse_sql(sql)
         except ParseError as exc:
-            message, index = exc.args[0], int(exc.args[1]) if len(exc.args) > 1 else 0
+            message, index = _parse_error(exc)
             start = sql.rfind(";", 0, index) + 1
             end = sql.find(";", index)
             self._frame = _Frame(sql[start : len(sql) if end < 0 else end], start, base)
@@ -212,6 +356,9 @@ class DDLApplier:
             self._frame = _Frame(sql[start : start + length], start, base)
             handler = self._handlers.get(type(raw.stmt))
             if handler is None:
+                kind = type(raw.stmt).__name__
+                if kind not in IGNORED_STATEMENTS:
+                    self._warn(f"{kind} statement not modelled by realtime-gen; skipped")
                 continue
             try:
                 handler(raw.stmt)
@@ -457,7 +604,7 @@ class DDLApplier:
         if qualifier == "pg_catalog" or (qualifier is None and name in BUILTIN_TYPES):
             if name not in BUILTIN_TYPES:
                 raise self._missing(f'type "{".".join(names)}" does not exist', location)
-            return TypeRef(BuiltinType(name), typmods, dims), False
+            return TypeRef(BuiltinType(name), _builtin_typmods(name, typmods), dims), False
         user = self._find_type(names)
         if user is not None:
             return TypeRef(user, typmods, dims), False
@@ -494,6 +641,7 @@ class DDLApplier:
             raise self._missing(f'type "{key[0]}.{key[1]}" already exists', relation.location)
         table = Table(key[0], key[1], [], location=self.location(relation.location))
         table.partitioned = stmt.partspec is not None
+        table.unlogged = relation.relpersistence == "u"
         parents = [p for p in stmt.inhRelations or () if isinstance(p, ast.RangeVar)]
         if stmt.ofTypename is not None:
             composite = self._type_ref(stmt.ofTypename)[0].type
@@ -738,10 +886,19 @@ class DDLApplier:
             cmd.def_, ast.ReplicaIdentityStmt
         ):
             self._replica_identity(table, cmd.def_)
+        elif subtype in {AlterTableType.AT_SetLogged, AlterTableType.AT_SetUnLogged}:
+            table.unlogged = subtype == AlterTableType.AT_SetUnLogged
         elif subtype == AlterTableType.AT_EnableRowSecurity:
             table.row_security = True
         elif subtype == AlterTableType.AT_DisableRowSecurity:
             table.row_security = False
+        elif subtype == AlterTableType.AT_AddInherit and isinstance(cmd.def_, ast.RangeVar):
+            parent = self._table(cmd.def_)
+            assert parent is not None
+            self._inherits.append((table, parent))
+        elif subtype == AlterTableType.AT_DropInherit and isinstance(cmd.def_, ast.RangeVar):
+            parent = self._table(cmd.def_)
+            self._inherits = [(c, p) for c, p in self._inherits if (c, p) != (table, parent)]
         elif subtype == AlterTableType.AT_AttachPartition and isinstance(
             cmd.def_, ast.PartitionCmd
         ):
@@ -1003,7 +1160,7 @@ class DDLApplier:
         for schema in schemas:
             opaque = self._opaque.pop((schema, names[-1]), None)
             if opaque is not None:
-                self._opaque.pop((schema, f"{names[-1]}_multirange"), None)
+                self._opaque.pop((schema, _multirange_name(names[-1])), None)
                 return True
         return False
 
@@ -1060,7 +1217,7 @@ class DDLApplier:
                 for option in stmt.params or ()
                 if isinstance(option, ast.DefElem) and option.defname == "multirange_type_name"
             ),
-            [f"{name}_multirange"],
+            [_multirange_name(name)],
         )
         for key in ((schema, name), self._qualified(multirange)):
             if self._taken(*key):
@@ -1170,6 +1327,25 @@ def _object_names(obj: Any) -> list[str]:
 def _relation_names(relation: ast.RangeVar | None) -> list[str]:
     assert relation is not None and relation.relname is not None
     return [relation.schemaname, relation.relname] if relation.schemaname else [relation.relname]
+
+
+def _builtin_typmods(name: str, typmods: tuple[int, ...]) -> tuple[int, ...]:
+    """Type modifiers as PostgreSQL stores them: ``numeric(p)`` is ``numeric(p, 0)``, an
+    interval's fields and precision are one number (fields << 16 | precision)."""
+    if name == "numeric" and len(typmods) == 1:
+        return (typmods[0], 0)
+    if name == "interval" and typmods:
+        fields, *precision = typmods
+        return ((fields << 16) | (precision[0] if precision else _INTERVAL_FULL_PRECISION),)
+    return typmods
+
+
+def _multirange_name(range_name: str) -> str:
+    """PostgreSQL's name for a range type's multirange: ``range`` becomes ``multirange``."""
+    at = range_name.find("range")
+    if at < 0:
+        return f"{range_name}_multirange"
+    return f"{range_name[:at]}multirange{range_name[at + len('range') :]}"
 
 
 def _search_path(values: Iterable[str]) -> list[str]:

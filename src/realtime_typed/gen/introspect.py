@@ -45,7 +45,8 @@ left join pg_class r on r.oid = t.typrelid
 _ENUM_VALUES = "select enumtypid, enumlabel from pg_enum order by enumtypid, enumsortorder"
 _TABLES = """
 select c.oid, n.nspname, c.relname, obj_description(c.oid, 'pg_class'),
-       c.relreplident, c.relrowsecurity, c.relkind = 'p', pn.nspname, p.relname,
+       c.relreplident, c.relrowsecurity, c.relkind = 'p', c.relpersistence = 'u',
+       pn.nspname, p.relname,
        array(select a.attname
              from pg_index i
              cross join unnest(i.indkey) with ordinality k(num, pos)
@@ -183,14 +184,15 @@ def introspect(url: str) -> Catalog:
             primary_keys = {row[0]: (row[1], tuple(row[2])) for row in cursor.fetchall()}
             cursor.execute(_TABLES)
             for row in cursor.fetchall():
-                oid, schema, name, comment, replident, rls, partitioned = row[:7]
-                parent_schema, parent, identity_index = row[7:]
+                oid, schema, name, comment, replident, rls, partitioned, unlogged = row[:8]
+                parent_schema, parent, identity_index = row[8:]
                 pk_name, pk = primary_keys.get(oid, (None, ()))
                 table = Table(schema, name, reader.columns(oid), pk, pk_name, comment)
                 table.replica_identity = _REPLICA_IDENTITIES[replident]
                 table.identity_index = tuple(identity_index)
                 table.row_security = bool(rls)
                 table.partitioned = bool(partitioned)
+                table.unlogged = bool(unlogged)
                 table.partition_of = (parent_schema, parent) if parent is not None else None
                 reader.catalog.tables[(schema, name)] = table
             cursor.execute(_PUBLICATION)

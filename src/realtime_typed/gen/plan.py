@@ -83,7 +83,8 @@ class TablePlan:
     """A table class: names, docstrings, Row and Old fields, typed columns.
 
     ``delivers`` is false for a table whose changes arrive under another name (a partitioned
-    table, or a partition, depending on the publication): it gets no change keys.
+    table, or a partition, depending on the publication) or never arrive (an unlogged
+    table): it gets no change keys.
     """
 
     name: str
@@ -186,7 +187,12 @@ def _old_doc(table: Table, where: str) -> str:
 
 
 def _partition_note(table: Table) -> str:
-    """Why a partitioned table or a partition has no change keys."""
+    """Why an unlogged table, a partitioned table or a partition has no change keys."""
+    if table.unlogged:
+        return (
+            "No change keys: the table is UNLOGGED, so PostgreSQL writes no WAL for it and "
+            "Realtime never sees its changes."
+        )
     if table.partitioned:
         return (
             "No change keys: the publication sends changes under the names of the leaf "
