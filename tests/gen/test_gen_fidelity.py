@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from realtime_typed.errors import DDLError
 from realtime_typed.gen.apply import apply_migrations
 from realtime_typed.gen.catalog import (
     BuiltinType,
@@ -33,6 +35,7 @@ from realtime_typed.gen.catalog import (
 from realtime_typed.gen.cli import main
 from realtime_typed.gen.ddl import DDLApplier, migration_files
 from realtime_typed.gen.introspect import introspect
+from realtime_typed.gen.pgtypes import BUILTIN_TYPES
 from realtime_typed.gen.render import selected_tables
 
 from .gen_cases import ROOT, body
@@ -142,3 +145,45 @@ def test_the_modules_are_the_same(
     assert main(["--migrations", migrations, "-o", str(from_ddl)]) == 0
     assert main(["--db-url", database, "-o", str(from_db)]) == 0
     assert body(from_db.read_text()) == body(from_ddl.read_text())
+
+
+@pytest.mark.postgres
+def test_every_column_type_of_pg_catalog_is_known(database: str) -> None:
+    with psycopg.connect(database) as conn:
+        rows = conn.execute(
+            "select typname from pg_type where typnamespace = 'pg_catalog'::regnamespace"
+            " and typtype in ('b', 'r', 'm') and typisdefined and typname !~ '^_'"
+        ).fetchall()
+    assert {str(row[0]) for row in rows} - BUILTIN_TYPES.keys() == set()
+
+
+@pytest.mark.postgres
+def test_apply_mode_reads_what_postgresql_made_of_the_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    migrations = str((CORPUS / "pg_dump").relative_to(ROOT))
+    applied, modelled = tmp_path / "applied.py", tmp_path / "modelled.py"
+    assert main(["--migrations", migrations, "--apply", "-o", str(applied)]) == 0
+    assert "extension 'pg_graphql' is not available" in capsys.readouterr().err
+    assert main(["--migrations", migrations, "-o", str(modelled)]) == 0
+    assert "# Inputs: --migrations tests/gen/corpus/pg_dump --apply" in applied.read_text()
+    assert body(applied.read_text()) == body(modelled.read_text())
+
+
+@pytest.mark.postgres
+def test_a_statement_postgresql_refuses_is_located(database: str, tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "1_ok.sql").write_text("create table a (id int primary key);\n")
+    (migrations / "2_bad.sql").write_text(
+        "create table b (id int);\n\nalter table b\n  add constraint b_a_fkey foreign key (id)"
+        " references a (nope);\n"
+    )
+    with pytest.raises(DDLError) as caught:
+        _apply(database, migrations)
+    assert caught.value.file == "2_bad.sql"
+    assert (caught.value.line, caught.value.column) == (3, 1)
+    assert 'PostgreSQL refused it: column "nope" referenced in foreign key' in str(caught.value)
+    with psycopg.connect(database) as conn:
+        assert conn.execute("select to_regclass('public.b')").fetchone() == (None,)

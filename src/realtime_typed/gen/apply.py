@@ -11,14 +11,18 @@ an extension this PostgreSQL does not have is skipped with a warning (a Supabase
 has more of them); whatever then uses it fails with PostgreSQL's own error, located in the
 file.
 
-The cluster belongs to the local server (:mod:`realtime_typed.testing.postgres.cluster`),
-imported only when this mode runs: ``realtime-gen`` without ``--apply`` needs neither the
-``server`` extra nor PostgreSQL.
+realtime-gen stands apart from the local server and does not import it: the throwaway
+database comes from whatever the ``realtime_typed.throwaway_postgres`` entry point names, a
+function returning a context manager that yields a superuser URL. This distribution points
+it at the local server's cluster (the ``server`` extra); ``realtime-gen`` without
+``--apply`` needs neither that extra nor PostgreSQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,7 @@ from realtime_typed.gen.sql_source import read_sql_file
 __all__ = ["apply_migrations", "catalog_after_migrations"]
 
 _SEARCH_PATH = '"$user", public, extensions'
+_PROVIDERS = "realtime_typed.throwaway_postgres"
 
 
 def _available_extensions(conn: psycopg.Connection[Any]) -> set[str]:
@@ -88,22 +93,26 @@ def apply_migrations(url: str, files: Sequence[tuple[Path, str]]) -> list[str]:
     return warnings
 
 
+def _throwaway_database() -> AbstractContextManager[str]:
+    """A context manager yielding the URL of a throwaway, Supabase-like database."""
+    for entry in entry_points(group=_PROVIDERS):
+        try:
+            factory: Callable[[], AbstractContextManager[str]] = entry.load()
+        except ImportError as exc:
+            raise SchemaError(
+                f"--apply starts a throwaway PostgreSQL ({entry.value}): install "
+                f"realtime-typed[gen,server] ({exc})"
+            ) from exc
+        return factory()
+    raise SchemaError("--apply needs a throwaway PostgreSQL: install realtime-typed[gen,server]")
+
+
 def catalog_after_migrations(files: Sequence[tuple[Path, str]]) -> tuple[Catalog, list[str]]:
     """The catalog of a throwaway Supabase-like database after ``files``, and the warnings."""
-    try:
-        from realtime_typed.testing.postgres.binaries import PostgresNotInstalled
-        from realtime_typed.testing.postgres.cluster import ClusterStartError, TemporaryCluster
-    except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        raise SchemaError(
-            "--apply starts a throwaway PostgreSQL: install realtime-typed[gen,server]"
-        ) from exc
-    cluster = TemporaryCluster()
-    try:
-        cluster.start()
-    except (PostgresNotInstalled, ClusterStartError) as exc:
-        raise SchemaError(f"--apply needs a local PostgreSQL: {exc}") from exc
-    try:
-        warnings = apply_migrations(cluster.dsn, files)
-        return introspect(cluster.dsn), warnings
-    finally:
-        cluster.stop()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(_throwaway_database())
+        except RuntimeError as exc:
+            raise SchemaError(f"--apply could not start PostgreSQL: {exc}") from exc
+        warnings = apply_migrations(url, files)
+        return introspect(url), warnings

@@ -38,6 +38,14 @@ def _parser() -> argparse.ArgumentParser:
         "realtime-gen",
         "Generate a typed Realtime module from SQL DDL and channel declarations.",
     )
+    parser.epilog = (
+        "--tables and --migrations model the DDL without a database: tables, keys (PRIMARY "
+        "KEY USING INDEX too), replica identity, row level security, partitions, user types, "
+        "renames, drops, search_path and the SQL of DO blocks. Functions, triggers, policies, "
+        "grants, sequences, views and data are skipped on purpose; what cannot be modelled "
+        "(CREATE TABLE AS, EXECUTE of a computed string) is an error or a warning. --apply "
+        "asks PostgreSQL itself instead."
+    )
     parser.add_argument(
         "--tables",
         action="append",

@@ -9,7 +9,17 @@ from realtime_typed.errors import SchemaError
 
 __all__ = ["format_source"]
 
-_OPTIONS = ["--isolated", "--line-length", "100", "--target-version", "py311"]
+_OPTIONS = [
+    "--isolated",
+    "--line-length",
+    "100",
+    "--target-version",
+    "py311",
+    "--config",
+    "lint.isort.known-first-party = ['realtime_typed']",
+]
+"""The same output from any working directory: ruff would otherwise guess the first-party
+packages from the folder it runs in."""
 
 
 def _ruff(*args: str, source: str) -> str:

@@ -8,6 +8,8 @@ project has it (``sql/supabase.sql``) and removes everything on stop::
         cluster.dsn   # postgresql://postgres@127.0.0.1:<port>/postgres (superuser)
 
 ``start()``/``stop()`` are the same steps, synchronously, for command-line use.
+:func:`throwaway_database` is the same for a ``with`` block; ``realtime-gen --apply`` finds
+it through the ``realtime_typed.throwaway_postgres`` entry point.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Generator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -28,7 +32,7 @@ from realtime_typed.local.postgres.binaries import PostgresBinaries, find_binari
 from realtime_typed.local.postgres.server_user import ServerUser, server_user
 from realtime_typed.local.postgres.sql_files import read_sql
 
-__all__ = ["ClusterStartError", "TemporaryCluster"]
+__all__ = ["ClusterStartError", "TemporaryCluster", "throwaway_database"]
 
 SUPERUSER = "postgres"
 _START_ATTEMPTS = 3
@@ -220,3 +224,14 @@ class TemporaryCluster:
         traceback: TracebackType | None,
     ) -> None:
         await asyncio.to_thread(self.stop)
+
+
+@contextmanager
+def throwaway_database() -> Generator[str]:
+    """The superuser URL of a started :class:`TemporaryCluster`, stopped after the block."""
+    cluster = TemporaryCluster()
+    cluster.start()
+    try:
+        yield cluster.dsn
+    finally:
+        cluster.stop()
