@@ -171,6 +171,23 @@ def test_a_do_block_running_computed_sql_is_a_warning(
     assert "generate with --apply or --db-url" in err
 
 
+def test_running_a_function_that_changes_tables_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "schema.sql"
+    path.write_text(
+        "create table a (id int primary key);\n"
+        "create function grow() returns void language sql as $$ alter table a add b int $$;\n"
+        "create function count_a() returns bigint language sql as $$ select count(*) from a $$;\n"
+        "select count_a();\n"
+        "do $$ begin perform grow(); end $$;\n"
+    )
+    assert main(["--tables", str(path), "-o", str(tmp_path / "out.py")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings) == 1
+    assert "schema.sql:5:1: warning: runs grow(), which changes tables or types" in warnings[0]
+
+
 def test_errors_in_a_migrations_folder_name_the_migration(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,6 +11,8 @@ Deliberately ignored, because they do not change a table's columns, keys or what
 sends: functions and procedures (their bodies run later, not at migration time), triggers,
 policies, grants and ownership, sequences, views, non-unique indexes, extensions (their
 types are recognised by name), publication membership, data (``INSERT``, ``UPDATE``...).
+Running a function created by the migrations whose body changes tables or types (``SELECT
+create_partitions()``) is a warning: its effect is not modelled.
 What cannot be modelled is an error, never a silent guess: ``CREATE TABLE ... AS`` and
 ``SELECT ... INTO`` (columns come from a query), ``CREATE SCHEMA`` with elements. A ``DO``
 block's ``EXECUTE`` of a computed string is a warning: the statement it runs is unknowable.
@@ -38,6 +40,7 @@ from pglast.enums import (
     VariableSetKind,
 )
 from pglast.parser import ParseError
+from pglast.visitors import Visitor
 
 from realtime_typed.errors import DDLError
 from realtime_typed.gen.catalog import (
@@ -89,7 +92,6 @@ UserType = EnumType | DomainType | CompositeType
 
 IGNORED_STATEMENTS: frozenset[str] = frozenset(
     {
-        "CreateFunctionStmt",
         "AlterFunctionStmt",
         "CreateTrigStmt",
         "CreatePolicyStmt",
@@ -120,7 +122,6 @@ IGNORED_STATEMENTS: frozenset[str] = frozenset(
         "NotifyStmt",
         "ListenStmt",
         "UnlistenStmt",
-        "CallStmt",
         "ExplainStmt",
         "LockStmt",
         "VacuumStmt",
@@ -186,6 +187,17 @@ IGNORED_STATEMENTS: frozenset[str] = frozenset(
 or row security (functions, triggers, policies, grants, sequences, views, data, roles,
 foreign tables, which Realtime does not stream...). Any other statement the parser knows
 and this module does not handle is reported as a warning, never skipped in silence."""
+
+
+class _FunctionCalls(Visitor):
+    """The names of the functions a statement calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def visit_FuncCall(self, ancestors: Any, node: ast.FuncCall) -> None:
+        self.names += _strings(node.funcname)[-1:]
 
 
 class _Existence(DDLError):
@@ -324,7 +336,11 @@ class DDLApplier:
             ast.CreateSchemaStmt: self._create_schema,
             ast.CreateTableAsStmt: self._create_table_as,
             ast.DoStmt: self._do,
+            ast.CreateFunctionStmt: self._create_function,
+            ast.CallStmt: self._call,
         }
+        self._changing_functions: set[str] = set()
+        """Functions created so far whose body changes tables or types when it runs."""
 
     # -- input ---------------------------------------------------------------------------
 
@@ -443,8 +459,61 @@ class DDLApplier:
             self._run(item.sql, base, guarded=item.guarded)
             self._frame = frame
 
+    def _create_function(self, stmt: ast.CreateFunctionStmt) -> None:
+        """Functions are not run at migration time; remember those whose body changes tables
+        or types, so that running one during the migrations is a warning."""
+        options = {
+            option.defname: option.arg
+            for option in stmt.options or ()
+            if isinstance(option, ast.DefElem) and option.defname
+        }
+        language = options.get("language")
+        body = options.get("as")
+        if not isinstance(body, tuple) or not body or not isinstance(body[0], ast.String):
+            return
+        text = body[0].sval or ""
+        name = (_strings(stmt.funcname) or [""])[-1]
+        if isinstance(language, ast.String) and language.sval == "plpgsql":
+            try:
+                found = block_statements(f"do $realtime_gen$ {text} $realtime_gen$")
+            except ParseError:
+                return
+            sources = [item.sql if isinstance(item, BlockStatement) else None for item in found]
+        else:
+            sources = [text]
+        if any(source is None or self._changes_schema(source) for source in sources):
+            self._changing_functions.add(name)
+        else:
+            self._changing_functions.discard(name)
+
+    def _changes_schema(self, sql: str) -> bool:
+        """Whether ``sql`` holds a statement that changes tables or types."""
+        try:
+            statements = parse_sql(sql)
+        except ParseError:
+            return False
+        harmless = {ast.SelectStmt, ast.VariableSetStmt, ast.CallStmt}
+        return any(
+            type(raw.stmt) in self._handlers and type(raw.stmt) not in harmless
+            for raw in statements
+        )
+
+    def _warn_on_calls(self, node: Any) -> None:
+        calls = _FunctionCalls()
+        calls(node)
+        for name in sorted(set(calls.names) & self._changing_functions):
+            self._warn(
+                f"runs {name}(), which changes tables or types, and realtime-gen does not run "
+                "functions; generate with --apply or --db-url"
+            )
+
+    def _call(self, stmt: ast.CallStmt) -> None:
+        self._warn_on_calls(stmt)
+
     def _select(self, stmt: ast.SelectStmt) -> None:
-        """``SELECT set_config('search_path', ...)`` (pg_dump) and ``SELECT ... INTO``."""
+        """``SELECT set_config('search_path', ...)`` (pg_dump), ``SELECT ... INTO`` and calls
+        of functions that change the schema."""
+        self._warn_on_calls(stmt)
         if stmt.intoClause is not None:
             into = stmt.intoClause.rel
             if into is not None and into.relpersistence != "t":

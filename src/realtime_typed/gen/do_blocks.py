@@ -6,8 +6,9 @@ Migrations create types and tables inside ``DO $$ ... $$`` blocks to make them i
 PL/pgSQL parser and walked in order: every embedded SQL statement comes out with whether it
 is *guarded* (under ``IF``/``CASE``, in a loop, or in a block with exception handlers), so
 the caller can skip it when the object already exists, or does not, as the guard would.
-``EXECUTE`` of a string literal is an embedded statement like the others; ``EXECUTE`` of a
-computed string cannot be read and comes out as :class:`DynamicSQL`.
+``PERFORM`` and ``CALL`` come out as the ``SELECT``/``CALL`` they run. ``EXECUTE`` of a string
+literal is an embedded statement like the others; ``EXECUTE`` of a computed string cannot be
+read and comes out as :class:`DynamicSQL`.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def _walk(node: Any, *, guarded: bool) -> Iterator[BlockStatement | DynamicSQL]:
         body = cast("dict[str, Any]", fields)
         if kind == "PLpgSQL_stmt_execsql":
             yield BlockStatement(_query(body.get("sqlstmt")), guarded)
+        elif kind in {"PLpgSQL_stmt_perform", "PLpgSQL_stmt_call"}:
+            yield BlockStatement(_query(body.get("expr")), guarded)
         elif kind == "PLpgSQL_stmt_dynexecute":
             expression = _query(body.get("query"))
             literal = _string_literal(expression)

@@ -45,3 +45,13 @@ end;
 $$;
 create trigger set_timestamp before insert on public.projects
   for each row execute function public.touch();
+
+-- Run later by a cron job, not by the migration: its table must not appear.
+create or replace function public.create_monthly_archive() returns void
+language plpgsql as $$
+begin
+  create table if not exists public.tasks_archive (like public.tasks including all);
+  execute format('create table if not exists public.%I (like public.tasks)',
+                 'tasks_' || to_char(now(), 'YYYY_MM'));
+end
+$$;
