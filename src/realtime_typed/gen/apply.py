@@ -30,8 +30,8 @@ import psycopg
 
 from realtime_typed.errors import DDLError, SchemaError
 from realtime_typed.gen.catalog import Catalog
-from realtime_typed.gen.ddl import extension_statements, statement_spans
 from realtime_typed.gen.introspect import introspect
+from realtime_typed.gen.sql_nodes import extension_statements, statement_spans
 from realtime_typed.gen.sql_source import read_sql_file
 
 __all__ = ["apply_migrations", "catalog_after_migrations"]
