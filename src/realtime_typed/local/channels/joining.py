@@ -113,6 +113,14 @@ def _open(
     state.registry.add(channel)
     changes = [{**binding, "id": number} for number, binding in channel.bindings]
     channel.reply(frame.ref, "ok", {"postgres_changes": changes})
+    _log.info(
+        "joined %s (role %s%s%s, %d postgres_changes bindings)",
+        topic,
+        claims.get("role"),
+        ", private" if config.private else "",
+        ", presence" if config.presence_enabled else "",
+        len(changes),
+    )
     push_replayed(channel, grant.replay)
     if config.presence_enabled:
         push_presence_state(channel)

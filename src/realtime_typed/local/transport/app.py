@@ -47,16 +47,17 @@ async def _socket(request: web.Request) -> web.StreamResponse:
         return refusal
     vsn = negotiate_vsn(request.query.get("vsn"))
     if vsn is None:
-        _log.info("refused a socket: unsupported vsn")
+        _log.info("refused a socket from %s: unsupported vsn", request.remote)
         return web.Response(status=403)
     token = request.headers.get("x-api-key", request.query.get("apikey"))
+    peer = request.remote
     try:
         if token is None:
             raise TokenRejected(TokenProblem.MISSING)
-        state.verifier.verify(token, state.clock())
+        claims = state.verifier.verify(token, state.clock())
     except TokenRejected as rejected:
         status, message = rejected.connect_refusal()
-        _log.info("refused a socket: %s", message)
+        _log.info("refused a socket from %s: %s", peer, message)
         if state.options.connect_error_delay > 0:
             await asyncio.sleep(state.options.connect_error_delay)
         return web.json_response({"error": message}, status=status)
@@ -67,10 +68,12 @@ async def _socket(request: web.Request) -> web.StreamResponse:
     await ws.prepare(request)
     session = SocketSession(ws, vsn, state, token)
     state.sessions.add(session)
+    _log.info("socket from %s opened (vsn %s, role %s)", peer, vsn, claims.get("role"))
     try:
         await session.run()
     finally:
         state.sessions.discard(session)
+        _log.info("socket from %s closed", peer)
     return ws
 
 

@@ -195,6 +195,7 @@ class SocketSession:
                 handle_access_token(channel, frame)
             elif event == "phx_leave":
                 channel.reply(frame.ref, "ok", {})
+                _log.info("left %s", frame.topic)
                 self.close_channel(channel)
             elif event == "phx_join":
                 join(self, frame)
