@@ -14,7 +14,8 @@ A page's fenced blocks become steps, in page order:
   a **file** written to ``NAME``.
 * a ``console`` block gives **commands**: its lines whose first word is one of
   :data:`RUNNABLE` run in order; the others (installing, starting ``realtime-local``, ``nox``)
-  are the test's own setup or left to the reader.
+  are the test's own setup or left to the reader, and so is a line that ends with a comment
+  (``# in a Supabase CLI project``): the comment tells the reader what it needs.
 """
 
 from __future__ import annotations
@@ -120,7 +121,9 @@ def read_steps(page: Path) -> list[Step]:
             steps.append(_python_step(blocks, position))
         elif block.info == "console":
             runnable = [
-                line for line in block.text.splitlines() if line.split(" ", 1)[0] in RUNNABLE
+                line
+                for line in block.text.splitlines()
+                if line.split(" ", 1)[0] in RUNNABLE and " # " not in line
             ]
             if runnable:
                 steps.append(Step("commands", block.start, "\n".join(runnable) + "\n"))
