@@ -239,7 +239,7 @@ class DDLApplier(TableStatements):
                 for a in call.args or ()
             ]
             if len(args) == 3 and args[0] == "search_path" and args[1] is not None:
-                self.search_path = search_path_of(args[1].split(","))
+                self._set_search_path(search_path_of(args[1].split(",")))
 
     def _create_table_as(self, stmt: ast.CreateTableAsStmt) -> None:
         into = stmt.into.rel if stmt.into is not None else None
@@ -284,7 +284,7 @@ class DDLApplier(TableStatements):
 
     def _set_variable(self, stmt: ast.VariableSetStmt) -> None:
         if stmt.kind == VariableSetKind.VAR_RESET_ALL:
-            self.search_path = list(DEFAULT_SEARCH_PATH)
+            self._set_search_path(list(DEFAULT_SEARCH_PATH))
             return
         if stmt.name != "search_path":
             return
@@ -294,6 +294,6 @@ class DDLApplier(TableStatements):
                 for arg in stmt.args or ()
                 if isinstance(arg, ast.A_Const) and isinstance(arg.val, ast.String)
             ]
-            self.search_path = search_path_of(values)
+            self._set_search_path(search_path_of(values))
         elif stmt.kind in {VariableSetKind.VAR_SET_DEFAULT, VariableSetKind.VAR_RESET}:
-            self.search_path = list(DEFAULT_SEARCH_PATH)
+            self._set_search_path(list(DEFAULT_SEARCH_PATH))

@@ -90,10 +90,15 @@ class Frame:
 class DDLScope:
     """The catalog being built, the current statement and name resolution."""
 
+    catalog: Catalog
+    search_path: list[str]
+    """The schemas unqualified names are looked up in; objects are created in the first."""
+    warnings: list[str]
+
     def __init__(self, catalog: Catalog | None = None) -> None:
-        self.catalog: Catalog = catalog or Catalog()
-        self.search_path: list[str] = list(DEFAULT_SEARCH_PATH)
-        self.warnings: list[str] = []
+        self.catalog = catalog or Catalog()
+        self.search_path = list(DEFAULT_SEARCH_PATH)
+        self.warnings = []
         """Statements seen but not modelled, as ``file:line:column: warning: ...`` lines."""
         self._file = ""
         self._sql = ""
@@ -146,6 +151,9 @@ class DDLScope:
     def _warn(self, message: str) -> None:
         where = self.location()
         self.warnings.append(f"{where.file}:{where.line}:{where.column}: warning: {message}")
+
+    def _set_search_path(self, schemas: list[str]) -> None:
+        self.search_path = schemas
 
     def _creation_schema(self) -> str:
         if not self.search_path:
