@@ -93,6 +93,10 @@ RUNS: tuple[Run, ...] = (
         for impl in ("raw_model", "realtime_typed_model")
     ),
     *(
+        Run(f"receive/{impl}", _module("receive_bench", "--impl", impl))
+        for impl in ("realtime_typed_sync", "realtime_typed_sync_iter")
+    ),
+    *(
         Run(f"receive_binary/{impl}", _module("receive_bench", "--impl", impl, "--binary"))
         for impl in ("sink", "raw", "realtime_typed")
     ),
@@ -106,7 +110,7 @@ RUNS: tuple[Run, ...] = (
     ),
     *(
         Run(f"roundtrip/{impl}", _module("roundtrip_bench", "--impl", impl))
-        for impl in ("raw", "official", "realtime_typed")
+        for impl in ("raw", "official", "realtime_typed", "realtime_typed_sync")
     ),
     *(
         Run(f"decode/{impl}", _module("decode_bench", "--impl", impl))
@@ -133,6 +137,11 @@ JOBS: tuple[Job, ...] = (
             Row("raw websockets + json loop", "receive/raw"),
             Row("official realtime", "receive/official"),
             Row("realtime-typed", "receive/realtime_typed"),
+            Row("realtime-typed blocking client, callback", "receive/realtime_typed_sync"),
+            Row(
+                "realtime-typed blocking client, broadcasts() iterator",
+                "receive/realtime_typed_sync_iter",
+            ),
         ),
         RATE + RATE_EXTRA,
         (
@@ -150,6 +159,26 @@ JOBS: tuple[Job, ...] = (
                 "receive/raw",
                 0.8,
             ),
+            Target(
+                "blocking client at least 0.7x the async client",
+                "msgs_per_s",
+                "receive/realtime_typed_sync",
+                "receive/realtime_typed",
+                0.7,
+            ),
+            Target(
+                "blocking iterator at least 0.7x the async client",
+                "msgs_per_s",
+                "receive/realtime_typed_sync_iter",
+                "receive/realtime_typed",
+                0.7,
+            ),
+        ),
+        note=(
+            "The blocking client is the async client on a private event-loop thread: its "
+            "callback runs on the client's delivery thread, its iterator on a thread of the "
+            "benchmark, so a message crosses one thread-safe queue more than with the async "
+            "client."
         ),
     ),
     Job(
@@ -243,6 +272,10 @@ JOBS: tuple[Job, ...] = (
             Row("raw websockets + json loop", "roundtrip/raw"),
             Row("official realtime", "roundtrip/official"),
             Row("realtime-typed", "roundtrip/realtime_typed"),
+            Row(
+                "realtime-typed blocking client (send, then the echo from broadcasts())",
+                "roundtrip/realtime_typed_sync",
+            ),
         ),
         (("p50_us", "p50 µs"), ("p99_us", "p99 µs"), ("cpu_s", "client CPU s")),
         (

@@ -10,7 +10,11 @@ the socket takes it; the client counts them in its callback. Implementations:
 - ``realtime_typed``: ``RealtimeClient`` (vsn 2.0.0), ``on_broadcast`` with a plain event;
 - ``realtime_typed_model``: the same with a ``BroadcastSpec`` whose payload is validated into
   a Pydantic model (the "typed receive" job);
-- ``raw_model``: the raw loop plus the same model validation.
+- ``raw_model``: the raw loop plus the same model validation;
+- ``realtime_typed_sync``: the blocking client (``realtime_typed.sync``), ``on_broadcast`` with
+  a plain event: the callback runs on the client's delivery thread;
+- ``realtime_typed_sync_iter``: the blocking client's ``broadcasts()`` iterator, read on a
+  thread of the bench (``maxsize`` is the message count, so that none is dropped).
 
 ``--binary`` sends kind-4 binary broadcasts to v2 sockets instead of JSON text.
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +37,7 @@ from websockets.asyncio.client import connect
 from bench.harness import Meter, ServerProcess, emit
 from realtime_typed import BroadcastMessage, BroadcastSpec, RealtimeClient
 from realtime_typed.local.firehose import broadcast_fan_out
+from realtime_typed.sync import RealtimeClient as BlockingClient
 
 TOPIC_NAME = "hose"
 TOPIC = "realtime:" + TOPIC_NAME
@@ -191,7 +197,62 @@ async def realtime_typed(
         return await measure(server, count, binary, counter.done.wait)
 
 
-IMPLS = ("sink", "raw", "raw_model", "official", "realtime_typed", "realtime_typed_model")
+class ThreadCounter:
+    """Counts deliveries on any thread; ``done`` is set at ``target``."""
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+        self.count = 0
+        self.done = threading.Event()
+
+    def hit(self, _message: object) -> None:
+        """The trivial callback (on the blocking client's delivery thread)."""
+        self.count += 1
+        if self.count == self.target:
+            self.done.set()
+
+
+async def realtime_typed_sync(
+    server: ServerProcess, count: int, binary: bool, iterate: bool
+) -> dict[str, Any]:
+    """The blocking client; the bench's loop waits on a thread while the client receives."""
+    with BlockingClient(server.url, apikey=server.anon_key) as client:
+        channel = client.channel(TOPIC_NAME)
+        counter = ThreadCounter(count)
+        if iterate:
+            stream = channel.broadcasts(EVENT, maxsize=count)
+
+            def consume() -> None:
+                for message in stream:
+                    counter.hit(message)
+                    if counter.done.is_set():
+                        return
+
+            channel.subscribe()
+            reader = threading.Thread(target=consume)
+            reader.start()
+            try:
+                return await measure(
+                    server, count, binary, lambda: asyncio.to_thread(counter.done.wait)
+                )
+            finally:
+                stream.close()
+                await asyncio.to_thread(reader.join)
+        channel.on_broadcast(EVENT, counter.hit)
+        channel.subscribe()
+        return await measure(server, count, binary, lambda: asyncio.to_thread(counter.done.wait))
+
+
+IMPLS = (
+    "sink",
+    "raw",
+    "raw_model",
+    "official",
+    "realtime_typed",
+    "realtime_typed_model",
+    "realtime_typed_sync",
+    "realtime_typed_sync_iter",
+)
 
 
 async def run(impl: str, count: int, binary: bool) -> dict[str, Any]:
@@ -202,6 +263,9 @@ async def run(impl: str, count: int, binary: bool) -> dict[str, Any]:
             return await raw(server, count, binary, model=impl == "raw_model")
         if impl == "official":
             return await official(server, count, binary)
+        if impl.startswith("realtime_typed_sync"):
+            iterate = impl == "realtime_typed_sync_iter"
+            return await realtime_typed_sync(server, count, binary, iterate)
         return await realtime_typed(server, count, binary, model=impl == "realtime_typed_model")
 
 

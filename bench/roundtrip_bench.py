@@ -4,7 +4,11 @@ The channel is joined with ``self`` and ``ack``; one round trip is the time from
 until both the broadcast's echo and the server's ack reply have been received (the server
 sends the echo first). Warm-up round trips are not counted.
 
-Run: ``python -m bench.roundtrip_bench --impl raw|official|realtime_typed [--count 2000]``.
+``realtime_typed_sync`` is the blocking client: ``send_broadcast`` blocks until the ack, then
+the echo is taken from its ``broadcasts()`` iterator, on the caller's thread.
+
+Run: ``python -m bench.roundtrip_bench --impl raw|official|realtime_typed|realtime_typed_sync
+[--count 2000]``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from websockets.asyncio.client import connect
 from bench.harness import Meter, ServerProcess, emit, percentile
 from bench.send_bench import BODY, EVENT, PAYLOAD, RawSocket, join_config
 from realtime_typed import RealtimeClient
+from realtime_typed.sync import RealtimeClient as BlockingClient
 
 TOPIC_NAME = "echo"
 WARMUP = 200
@@ -115,7 +120,32 @@ async def realtime_typed(server: ServerProcess, count: int) -> list[float]:
         return samples[WARMUP:]
 
 
-IMPLS = {"raw": raw, "official": official, "realtime_typed": realtime_typed}
+def _blocking_round_trips(server: ServerProcess, count: int) -> list[float]:
+    with BlockingClient(server.url, apikey=server.anon_key) as client:
+        channel = client.channel(TOPIC_NAME, broadcast_self=True, broadcast_ack=True)
+        echoes = channel.broadcasts(EVENT)
+        channel.subscribe()
+        send = channel.send_broadcast
+        clock = time.perf_counter
+        samples: list[float] = []
+        for _ in range(count + WARMUP):
+            start = clock()
+            send(EVENT, PAYLOAD)
+            next(echoes)
+            samples.append(clock() - start)
+        return samples[WARMUP:]
+
+
+async def realtime_typed_sync(server: ServerProcess, count: int) -> list[float]:
+    return await asyncio.to_thread(_blocking_round_trips, server, count)
+
+
+IMPLS = {
+    "raw": raw,
+    "official": official,
+    "realtime_typed": realtime_typed,
+    "realtime_typed_sync": realtime_typed_sync,
+}
 
 
 async def run(impl: str, count: int) -> dict[str, Any]:

@@ -62,16 +62,17 @@ class Delivery:
         return queue_call
 
     def _run(self) -> None:
-        get = self._queue.get
+        take_all = self._queue.take_all
         while True:
             try:
-                callback, args, where = get()
+                calls = take_all()
             except QueueClosed:
                 return
-            try:
-                callback(*args)
-            except Exception as exc:
-                self._failed(exc, where)
+            for callback, args, where in calls:
+                try:
+                    callback(*args)
+                except Exception as exc:
+                    self._failed(exc, where)
 
     def _failed(self, error: Exception, where: str) -> None:
         self._logger.error("callback %s raised", where, exc_info=error)

@@ -32,6 +32,7 @@ class ThreadQueue(Generic[T]):
         "_burst",
         "_closed",
         "_items",
+        "_lock",
         "_logger",
         "_maxsize",
         "_name",
@@ -47,7 +48,8 @@ class ThreadQueue(Generic[T]):
         self._maxsize = maxsize
         self._name = name
         self._logger = logger
-        self._ready = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._ready = threading.Condition(self._lock)
         self._waiting = 0
         self._closed = False
         self._burst = False
@@ -64,7 +66,7 @@ class ThreadQueue(Generic[T]):
 
     def put(self, item: T) -> bool:
         """Add ``item``, dropping the oldest if full; ``False`` when one was dropped or closed."""
-        with self._ready:
+        with self._lock:
             if self._closed:
                 return False
             items = self._items
@@ -91,22 +93,42 @@ class ThreadQueue(Generic[T]):
         with self._ready:
             items = self._items
             if not items:
-                deadline = None if timeout is None else time.monotonic() + timeout
-                while not items:
-                    if self._closed:
-                        raise QueueClosed
-                    remaining = None if deadline is None else deadline - time.monotonic()
-                    if remaining is not None and remaining <= 0:
-                        raise QueueEmpty
-                    self._waiting += 1
-                    try:
-                        self._ready.wait(remaining)
-                    finally:
-                        self._waiting -= 1
+                self._wait_for_items(timeout)
             item = items.popleft()
             if not items:
                 self._burst = False
             return item
+
+    def take_all(self, timeout: float | None = None) -> deque[T]:
+        """Every item queued, at least one: one lock for a whole burst.
+
+        Raises :class:`QueueEmpty` after ``timeout`` seconds without one, and
+        :class:`QueueClosed` once closed and drained.
+        """
+        with self._ready:
+            items = self._items
+            if not items:
+                self._wait_for_items(timeout)
+                items = self._items
+            self._items = deque()
+            self._burst = False
+            return items
+
+    def _wait_for_items(self, timeout: float | None) -> None:
+        """Wait (holding the lock) until an item is queued."""
+        items = self._items
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not items:
+            if self._closed:
+                raise QueueClosed
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise QueueEmpty
+            self._waiting += 1
+            try:
+                self._ready.wait(remaining)
+            finally:
+                self._waiting -= 1
 
     def close(self) -> None:
         """No more items; consumers drain what is left, then get :class:`QueueClosed`."""

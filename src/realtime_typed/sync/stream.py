@@ -4,7 +4,8 @@ A :class:`MessageIterator` reads, on the caller's thread, what an async
 :class:`~realtime_typed.client.streams.MessageStream` of the same channel receives on the event
 loop: a task owned by the client moves each message into a bounded
 :class:`~realtime_typed.sync.queues.ThreadQueue` (``maxsize`` messages; when the consumer falls
-behind, the oldest are dropped and counted in :attr:`MessageIterator.dropped`).
+behind, the oldest are dropped and counted in :attr:`MessageIterator.dropped`). The iterator
+takes what is queued in one go and hands it out one by one.
 
 Iteration ends when ``timeout`` seconds pass without a message (``None``: never), when the
 channel closes, when the client closes, or on :meth:`MessageIterator.close` (a ``with`` block
@@ -13,6 +14,7 @@ closes it on exit). Messages already queued are still read before it ends.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -29,7 +31,7 @@ T = TypeVar("T")
 class MessageIterator(Generic[T], Iterator[T]):
     """Messages of one subscription, in arrival order, for a blocking consumer."""
 
-    __slots__ = ("_loop", "_queue", "_stream", "timeout")
+    __slots__ = ("_loop", "_queue", "_stream", "_taken", "timeout")
 
     def __init__(
         self,
@@ -41,6 +43,8 @@ class MessageIterator(Generic[T], Iterator[T]):
         self._stream = stream
         self._queue = queue
         self._loop = loop
+        self._taken: deque[T] = deque()
+        """Messages taken from the queue in one go, not handed out yet."""
         self.timeout: float | None = timeout
         """Seconds to wait for the next message before iteration ends (``None``: no limit)."""
 
@@ -53,20 +57,26 @@ class MessageIterator(Generic[T], Iterator[T]):
         return self
 
     def __next__(self) -> T:
-        try:
-            return self._queue.get(self.timeout)
-        except QueueEmpty:
-            self.close()
-            raise StopIteration from None
-        except QueueClosed:
-            raise StopIteration from None
+        taken = self._taken
+        if not taken:
+            try:
+                taken = self._taken = self._queue.take_all(self.timeout)
+            except QueueEmpty:
+                self.close()
+                raise StopIteration from None
+            except QueueClosed:
+                raise StopIteration from None
+        return taken.popleft()
 
     def get(self, timeout: float | None = None) -> T | None:
         """The next message, or ``None`` if none came within ``timeout`` s or the stream ended."""
-        try:
-            return self._queue.get(timeout)
-        except (QueueEmpty, QueueClosed):
-            return None
+        taken = self._taken
+        if not taken:
+            try:
+                taken = self._taken = self._queue.take_all(timeout)
+            except (QueueEmpty, QueueClosed):
+                return None
+        return taken.popleft()
 
     def close(self) -> None:
         """Stop receiving; messages already queued can still be read."""
