@@ -230,7 +230,7 @@ class Channel(Generic[MetaT]):
             self._first_join = asyncio.get_running_loop().create_future()
             self._machine.config = self._join_config()
             self._client.core.join(self.topic, self._client.now(), timeout)
-            await self._client.pump()
+            self._client.pump()
         await asyncio.shield(self._first_join)
         return self
 
@@ -242,7 +242,7 @@ class Channel(Generic[MetaT]):
             self._closed_waiter = asyncio.get_running_loop().create_future()
         waiter = self._closed_waiter
         self._client.core.leave(self.topic, self._client.now())
-        await self._client.pump()
+        self._client.pump()
         await asyncio.shield(waiter)
 
     def state_changed(self, state: SubscribeState, error: Exception | None) -> None:
@@ -760,7 +760,7 @@ class Channel(Generic[MetaT]):
         if self._machine.state is not ChannelState.JOINED or lost is None or lost.done():
             return
         reply = self._client.start_push(self.topic, "presence", body)
-        await self._client.pump()
+        self._client.pump()
         try:
             await asyncio.wait((reply, lost), return_when=asyncio.FIRST_COMPLETED)
             if reply.done():

@@ -8,6 +8,13 @@ reconnects), reconnect attempts, token refreshes and the workers of async callba
 
 The receive path is kept short: decode the frame, let the core check its topic and join_ref,
 look up the channel by topic and the listeners by event, call them.
+
+No background task ever waits for a write to complete: frames are written at once (the socket
+buffers them), and when its send buffer is full the core is told so
+(``PhoenixProtocol.writes_blocked``) and a watcher task tells it when the buffer drains. Only an
+application's broadcast without ack waits for the drain, for at most its timeout; the core's
+deadlines (heartbeat, join, push, stalled write) keep firing meanwhile, and a socket is closed
+within the client's timeout whatever the peer does.
 """
 
 from __future__ import annotations
@@ -30,11 +37,13 @@ from websockets.exceptions import ConnectionClosed as WebSocketClosed
 
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.client.channel import Channel
-from realtime_typed.client.connection import open_socket
+from realtime_typed.client.connection import close_socket, open_socket
 from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
 from realtime_typed.client.listeners import Listener
 from realtime_typed.client.options import ClientOptions
 from realtime_typed.client.persist import BroadcastReplay, Persist, check_replay, persist_query
+from realtime_typed.client.reporting import ReportFilter
+from realtime_typed.client.rest import post_broadcast
 from realtime_typed.client.supabase import SupabaseAuthSession, SupabaseClient
 from realtime_typed.client.writer import BurstWriter
 from realtime_typed.errors import (
@@ -59,7 +68,7 @@ from realtime_typed.protocol.events import (
     SubscribeState,
 )
 from realtime_typed.protocol.frames import Frame, Vsn, decode_server_frame, encode_client_frame
-from realtime_typed.protocol.phoenix import PhoenixProtocol
+from realtime_typed.protocol.phoenix import REPLY_TOPIC_MISMATCH, PhoenixProtocol
 from realtime_typed.protocol.pushes import Push
 from realtime_typed.typed import PresenceSpec
 
@@ -135,6 +144,7 @@ class RealtimeClient:
         self._tasks = TaskOwner(self._task_failed)
         self._ws: ClientConnection | None = None
         self._writer: BurstWriter | None = None
+        self._watching_drain = False
         self._generation = 0
         self._started = False
         self._connect_lock: asyncio.Lock | None = None
@@ -143,7 +153,7 @@ class RealtimeClient:
         self._error_listeners: list[Listener] = []
         self._heartbeat_listeners: list[Listener] = []
         self._http: httpx.AsyncClient | None = None
-        self._reported: set[str] = set()
+        self._reported = ReportFilter()
         self._waiters: set[asyncio.Future[None]] = set()
         self.dropped: Counter[str] = Counter()
         """Frames not delivered, by reason (malformed, unknown topic, stale join_ref, unknown
@@ -294,7 +304,7 @@ class RealtimeClient:
         """
         self._auth_generation += 1
         if self.core.set_access_token(token):
-            await self.pump()
+            self.pump()
 
     def set_auth_nowait(self, token: str | None) -> None:
         """:meth:`set_auth` for synchronous code running on the client's event loop.
@@ -358,7 +368,7 @@ class RealtimeClient:
         self._writer = BurstWriter(ws)
         self.core.connection_made(self.now())
         self._tasks.spawn(self._read(ws, self._generation), "realtime-reader")
-        await self.pump()
+        self.pump()
 
     async def _reconnect(self) -> None:
         await self._refresh_auth()
@@ -367,7 +377,7 @@ class RealtimeClient:
         except ConnectionError as exc:
             self.report(exc)
             self.core.connection_lost(self.now(), exc)
-            await self.pump()
+            self.pump()
 
     async def _read(self, ws: ClientConnection, generation: int) -> None:
         core = self.core
@@ -388,8 +398,8 @@ class RealtimeClient:
                     channel = channels.get(frame.topic)
                     if channel is not None:
                         channel.dispatch(frame)
-                if core.has_output and self._flush():
-                    await self._drain()
+                if core.has_output:
+                    self._flush()
         except WebSocketClosed:
             pass
         except Exception as exc:
@@ -398,11 +408,11 @@ class RealtimeClient:
         finally:
             if generation == self._generation:
                 self._forget_socket()
-                await ws.close()
+                await close_socket(ws, self.timeout)
                 closing = ws.protocol  # Connection.close_code is websockets 15+; this is 14 too
                 lost = error or ConnectionClosed(closing.close_code, closing.close_reason or "")
                 core.connection_lost(now(), lost)
-                await self.pump()
+                self.pump()
 
     async def _shutdown(self) -> None:
         core = self.core
@@ -416,7 +426,7 @@ class RealtimeClient:
         ws = self._forget_socket()
         self._generation += 1
         if ws is not None:
-            await ws.close()
+            await close_socket(ws, self.timeout)
         http = self._http
         self._http = None
         if http is not None:
@@ -438,29 +448,44 @@ class RealtimeClient:
 
     # ------------------------------------------------------------------ driving the core
 
-    async def pump(self) -> None:
-        """Act on the core's events and write its frames, then wait while the socket drains."""
-        if self._flush():
-            await self._drain()
+    def pump(self) -> None:
+        """Act on the core's events and write its frames now; never waits for the socket."""
+        self._flush()
 
     def _flush(self) -> bool:
-        """Act on the core's events and write its frames; whether the socket must drain."""
+        """Act on the core's events and write its frames; whether the send buffer is full.
+
+        A buffer found full is reported to the core (its stall deadline starts) and watched
+        until it drains.
+        """
         core = self.core
         while core.has_output:
             self._process_events()
             frames = core.data_to_send()
             if frames:
                 self._write(frames)
+        writer = self._writer
+        blocked = writer is not None and writer.must_drain
+        if blocked and not self._watching_drain:
+            assert writer is not None
+            self._watching_drain = True
+            core.writes_blocked(self.now())
+            self._tasks.spawn(self._watch_drain(writer, self._generation), "realtime-drain")
         deadline = core.next_deadline()
         if deadline is not None and deadline < self._sleeping_until and self._wake is not None:
             self._wake.set()
-        writer = self._writer
-        return writer is not None and writer.must_drain
+        return blocked
 
-    async def _drain(self) -> None:
-        writer = self._writer
-        if writer is not None:
+    async def _watch_drain(self, writer: BurstWriter, generation: int) -> None:
+        """Tell the core when the full send buffer of this socket drains."""
+        try:
             await writer.drain()
+        except Exception:  # the socket is gone: its reader reports the loss
+            return
+        if generation == self._generation:
+            self._watching_drain = False
+            self.core.writes_resumed(self.now())
+            self._flush()
 
     def _write(self, frames: list[Frame]) -> None:
         writer = self._writer
@@ -493,7 +518,7 @@ class RealtimeClient:
                     pass
             self._sleeping_until = -math.inf
             core.handle_timer(loop.time())
-            await self.pump()
+            self._flush()
 
     def _process_events(self) -> None:
         for event in self.core.events_received():
@@ -515,9 +540,16 @@ class RealtimeClient:
                 self.refresh_auth_later()
         elif isinstance(event, FrameDropped):
             self.dropped[event.reason] += 1
-            self.logger.debug(
-                "dropped %s on %s: %s", event.frame.event, event.frame.topic, event.reason
-            )
+            frame = event.frame
+            self.logger.debug("dropped %s on %s: %s", frame.event, frame.topic, event.reason)
+            if event.reason == REPLY_TOPIC_MISMATCH:
+                self.report_once(
+                    f"{REPLY_TOPIC_MISMATCH}:{frame.topic}",
+                    ProtocolError(
+                        f"the server replied to ref {frame.ref} with topic {frame.topic!r}, "
+                        "which is not the topic of that push; the reply was ignored"
+                    ),
+                )
         elif isinstance(event, CloseConnection):
             self._drop_socket(event.reason)
         elif isinstance(event, ReconnectDue) and self._started:  # pyright: ignore[reportUnnecessaryIsInstance]
@@ -531,6 +563,7 @@ class RealtimeClient:
         self._ws = None
         writer = self._writer
         self._writer = None
+        self._watching_drain = False
         if writer is not None:
             writer.close()
         return ws
@@ -540,7 +573,7 @@ class RealtimeClient:
         self._generation += 1
         self.logger.warning("closing the socket: %s", reason)
         if ws is not None:
-            self._tasks.spawn(ws.close(1000, reason), "realtime-close")
+            self._tasks.spawn(close_socket(ws, self.timeout, reason), "realtime-close")
 
     def _push_done(self, done: PushDone) -> None:
         push = done.push
@@ -575,15 +608,25 @@ class RealtimeClient:
         return waiter
 
     async def push(self, topic: str, event: str, payload: Any, *, wait: bool) -> None:
-        """Send a channel message; with ``wait``, until the server's reply."""
-        if not wait:
-            self.core.push(topic, event, payload, self.now(), expects_reply=False)
-            if self._flush():
-                await self._drain()
+        """Send a channel message; with ``wait``, until the server's reply.
+
+        Without ``wait`` it returns once the frame is written, or queued while the channel is
+        not joined; when the socket's send buffer is full it waits for the buffer to drain, at
+        most the push timeout (then :class:`~realtime_typed.errors.PushTimeout`).
+        """
+        if wait:
+            waiter = self.start_push(topic, event, payload)
+            self._flush()
+            await waiter
             return
-        waiter = self.start_push(topic, event, payload)
-        if self._flush():
-            await self._drain()
+        core = self.core
+        push = core.push(topic, event, payload, self.now(), expects_reply=False)
+        if not self._flush() or not core.wait_written(push, self.now()):
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        push.waiter = waiter
+        self._waiters.add(waiter)
+        self._flush()
         await waiter
 
     # ------------------------------------------------------------------ tokens
@@ -609,7 +652,7 @@ class RealtimeClient:
         if generation != self._auth_generation:
             return
         if self.core.set_access_token(token):
-            await self.pump()
+            self.pump()
 
     # ------------------------------------------------------------------ REST
 
@@ -636,22 +679,14 @@ class RealtimeClient:
             headers["Authorization"] = f"Bearer {self.core.access_token}"
         if self._http is None:
             self._http = httpx.AsyncClient()
-        try:
-            response = await self._http.post(
-                f"{url}?{query}" if query else url,
-                content=json.dumps(payload, separators=(",", ":")).encode(),
-                headers=headers,
-                timeout=wait_for or self.timeout,
-            )
-        except httpx.TimeoutException:
-            raise PushTimeout(f"no answer to the REST broadcast of {event}") from None
-        except httpx.HTTPError as exc:
-            raise ConnectionError(f"REST broadcast failed: {type(exc).__name__}") from None
-        if response.status_code == 202:
-            return
-        if response.status_code == 404:
-            raise PushError(event, "REST broadcast needs Realtime server v2.97.0 or later")
-        raise PushError(event, _rest_error(response))
+        await post_broadcast(
+            self._http,
+            f"{url}?{query}" if query else url,
+            json.dumps(payload, separators=(",", ":")).encode(),
+            headers,
+            event=event,
+            timeout=wait_for or self.timeout,
+        )
 
     # ------------------------------------------------------------------ reporting
 
@@ -662,12 +697,15 @@ class RealtimeClient:
             listener(error)
 
     def report_once(self, key: str, error: Exception) -> None:
-        """:meth:`report` the first error of kind ``key``; later ones only count."""
-        if key in self._reported:
+        """:meth:`report` the first error of kind ``key``; later ones are only logged (debug).
+
+        Memory and reports stay bounded whatever the peer sends: see
+        :class:`~realtime_typed.client.reporting.ReportFilter`.
+        """
+        if self._reported.should_report(key):
+            self.report(error)
+        else:
             self.logger.debug("%s (again)", error)
-            return
-        self._reported.add(key)
-        self.report(error)
 
     def callback_failed(self, error: Exception, where: str) -> None:
         """A user callback raised: log it and report it (unless it is an on_error callback)."""
@@ -689,24 +727,18 @@ class RealtimeClient:
 
 def _push_failure(push: Push, status: str, response: Any) -> Exception:
     where = f"{push.event} on {push.topic}"
+    written = push.ref is not None
     if status == "timeout":
-        return PushTimeout(f"no reply to {where} within {push.timeout} s")
+        if push.expects_reply or not written:
+            return PushTimeout(f"no reply to {where} within {push.timeout} s")
+        return PushTimeout(
+            f"{where} not written within {push.timeout} s: the socket's send buffer stayed "
+            "full (the server is not reading); it may still be sent"
+        )
     if status == "dropped":
         return PushTimeout(f"{where} dropped: the channel's push buffer is full")
     if status == "closed":
-        return ChannelError(f"{push.topic} closed before {push.event} was answered")
+        if push.expects_reply or not written:
+            return ChannelError(f"{push.topic} closed before {push.event} was answered")
+        return ConnectionError(f"the connection was lost before {where} was written")
     return PushError(push.event, response)
-
-
-def _rest_error(response: httpx.Response) -> str:
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        fields = cast("dict[str, object]", body)
-        for key in ("error", "message"):
-            text = fields.get(key)
-            if isinstance(text, str) and text:
-                return text
-    return response.reason_phrase or f"HTTP {response.status_code}"

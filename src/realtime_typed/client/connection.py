@@ -6,22 +6,26 @@ A refused upgrade (any HTTP status but 101) becomes
 the handshake becomes :class:`~realtime_typed.errors.ConnectionError`. The URL, which carries
 the API key, never appears in a message (an invalid URL is reported without its cause), nor in
 the WebSocket library's debug log.
+
+Closing never waits on the peer for longer than a deadline: :func:`close_socket` aborts the
+connection when its send buffer is full or the closing handshake does not end in time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any, Final, cast
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
 from realtime_typed.client.redaction import RedactingLogger
 from realtime_typed.errors import ConnectionError, ConnectionRefused
 
-__all__ = ["MAX_MESSAGE_BYTES", "open_socket", "refusal_message"]
+__all__ = ["MAX_MESSAGE_BYTES", "close_socket", "open_socket", "refusal_message"]
 
 MAX_MESSAGE_BYTES: Final = 8 * 1024 * 1024
 """Largest frame accepted: the server allows payloads of 3 MB and more."""
@@ -31,7 +35,7 @@ def refusal_message(body: bytes, reason_phrase: str) -> str:
     """The server's explanation of a refused upgrade."""
     try:
         decoded: Any = json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         decoded = None
     if isinstance(decoded, dict):
         fields = cast("dict[str, object]", decoded)
@@ -70,3 +74,22 @@ async def open_socket(url: str, *, open_timeout: float) -> ClientConnection:
         # websockets 14.0 lets an EOFError out of a handshake the server closed; later versions
         # wrap it in InvalidMessage.
         raise ConnectionError(f"cannot open the Realtime socket: {exc}") from exc
+
+
+async def close_socket(ws: ClientConnection, timeout: float, reason: str = "") -> None:
+    """Close ``ws`` with code 1000, aborting it if that cannot be done within ``timeout``.
+
+    A socket whose send buffer is full is aborted at once: its close frame would wait behind
+    data the peer does not read.
+    """
+    if ws.paused:
+        ws.transport.abort()
+        await ws.wait_closed()
+        return
+    try:
+        async with asyncio.timeout(timeout):
+            await ws.close(1000, reason)
+    except TimeoutError:
+        ws.transport.abort()
+    except ConnectionClosed:
+        pass

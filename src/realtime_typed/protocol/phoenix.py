@@ -14,7 +14,13 @@ follows the reference client (realtime-js on Phoenix JS):
   until :meth:`stop`; on open, every channel not yet joined rejoins at once;
 * join errors and timeouts retry with the ``rejoin_after`` backoff while connected;
 * pushes made while a channel cannot send are buffered (at most :data:`MAX_PUSH_BUFFER`, the
-  oldest dropped and reported), with their timeouts running, and sent with fresh refs on join.
+  oldest dropped and reported), with their timeouts running, and sent with fresh refs on join;
+* every write has a deadline: while the I/O layer reports the socket's send buffer full
+  (:meth:`PhoenixProtocol.writes_blocked`), a push without reply waits for it to drain at most
+  its timeout (:meth:`PhoenixProtocol.wait_written`), and a buffer that stays full for the
+  heartbeat timeout is a dead link ("write stalled"), handled as a heartbeat timeout;
+* a reply is matched by ref *and* topic: a reply naming another topic is a protocol anomaly
+  (:data:`REPLY_TOPIC_MISMATCH`), dropped, and the push keeps waiting for its own reply.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from collections import deque
 from functools import partial
 from typing import Any, Final, cast
 
-from realtime_typed.errors import AuthError, ChannelError, JoinError, JoinTimeout
+from realtime_typed.errors import AuthError, ChannelError, ConnectionError, JoinError, JoinTimeout
 from realtime_typed.protocol.backoff import Backoff, reconnect_after, rejoin_after
 from realtime_typed.protocol.channel_state import ChannelState, Trigger, next_state
 from realtime_typed.protocol.deadlines import Deadline, DeadlineQueue
@@ -42,11 +48,22 @@ from realtime_typed.protocol.heartbeat import HeartbeatTracker
 from realtime_typed.protocol.postgres_bindings import match_binding_ids
 from realtime_typed.protocol.pushes import Push
 
-__all__ = ["HEARTBEAT_TOPIC", "MAX_PUSH_BUFFER", "ChannelMachine", "PhoenixProtocol"]
+__all__ = [
+    "HEARTBEAT_TOPIC",
+    "MAX_PUSH_BUFFER",
+    "REPLY_TOPIC_MISMATCH",
+    "WRITE_STALLED",
+    "ChannelMachine",
+    "PhoenixProtocol",
+]
 
 MAX_PUSH_BUFFER: Final = 100
 HEARTBEAT_TOPIC: Final = "phoenix"
 BINDING_MISMATCH: Final = "mismatch between server and client bindings for postgres changes"
+WRITE_STALLED: Final = "write stalled"
+"""Why the core gives up a socket whose send buffer stayed full for the heartbeat timeout."""
+REPLY_TOPIC_MISMATCH: Final = "reply for another topic"
+"""The :class:`FrameDropped` reason of a reply whose ref is pending on a different topic."""
 
 _AUTH_WORDS: Final = ("token", "jwt", "permission", "unauthorized")
 _LIVE: Final = (ChannelState.JOINED, ChannelState.JOINING)
@@ -146,7 +163,9 @@ class PhoenixProtocol:
         self._heartbeat_timer: Deadline | None = None
         self._reconnect_timer: Deadline | None = None
         self._reconnect_tries = 0
+        self._stall_timer: Deadline | None = None
         self._awaiting: dict[str, Push] = {}
+        self._unwritten: dict[str, Push] = {}
         self._out: list[Frame] = []
         self._events: list[CoreEvent] = []
 
@@ -219,6 +238,7 @@ class PhoenixProtocol:
                 self._heartbeat_timer.cancel()
                 self._heartbeat_timer = None
             self._out.clear()
+            self._writes_lost()
             for machine in list(self.channels.values()):
                 if machine.state in _LIVE:
                     self._channel_error(machine, now, error)
@@ -236,6 +256,7 @@ class PhoenixProtocol:
         for push in self._awaiting.values():
             self._events.append(PushDone(push, "closed"))
         self._awaiting.clear()
+        self._writes_lost()
         self._out.clear()
         self._timers.clear()
         self._heartbeat_timer = None
@@ -291,6 +312,79 @@ class PhoenixProtocol:
         self._events.append(HeartbeatUpdate("timeout"))
         self._events.append(CloseConnection("heartbeat timeout"))
         self.connection_lost(now, ChannelError("heartbeat timeout"))
+
+    # ------------------------------------------------------------------ writing
+
+    @property
+    def writes_are_blocked(self) -> bool:
+        """Whether the socket's send buffer was reported full and has not drained since."""
+        return self._stall_timer is not None
+
+    def writes_blocked(self, now: float) -> None:
+        """The socket's send buffer is full: what is written now waits for the peer to read.
+
+        If it stays full for the heartbeat timeout (``heartbeat_interval``), the link is dead:
+        :class:`CloseConnection` ("write stalled") and the channels error as for a heartbeat
+        timeout, and a reconnect is scheduled. No-op when already blocked or not connected.
+        """
+        if self.connected and self._stall_timer is None:
+            self._stall_timer = self._timers.add(
+                now + self._heartbeat.interval, self._write_stalled
+            )
+
+    def writes_resumed(self, now: float) -> None:
+        """The send buffer drained: every push waiting for it is written (``PushDone`` ok)."""
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
+        unwritten = self._unwritten
+        if unwritten:
+            for push in unwritten.values():
+                push.cancel_deadline()
+                self._events.append(PushDone(push, "ok"))
+            unwritten.clear()
+
+    def wait_written(self, push: Push, now: float) -> bool:
+        """Make a sent push without reply wait for the full send buffer to drain.
+
+        Its result comes as a :class:`PushDone`: ``ok`` once :meth:`writes_resumed`,
+        ``timeout`` if the buffer is still full ``push.timeout`` seconds from ``now``,
+        ``closed`` if the connection is lost first. False (and nothing to wait for) when writes
+        are not blocked or the push was not written (it is buffered, or expects a reply).
+        """
+        ref = push.ref
+        if self._stall_timer is None or ref is None or push.expects_reply:
+            return False
+        push.deadline = self._timers.add(now + push.timeout, partial(self._write_expired, push))
+        self._unwritten[ref] = push
+        return True
+
+    def _write_expired(self, push: Push, now: float) -> None:
+        push.deadline = None
+        if push.ref is not None and self._unwritten.get(push.ref) is push:
+            del self._unwritten[push.ref]
+            self._events.append(PushDone(push, "timeout"))
+
+    def _write_stalled(self, now: float) -> None:
+        self._stall_timer = None
+        if not self.connected:
+            return
+        seconds = self._heartbeat.interval
+        self._events.append(CloseConnection(WRITE_STALLED))
+        error = ConnectionError(f"{WRITE_STALLED}: the peer read nothing for {seconds:g} s")
+        self.connection_lost(now, error)
+
+    def _writes_lost(self) -> None:
+        """The socket is gone: pushes waiting to be written fail, the stall timer stops."""
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
+        unwritten = self._unwritten
+        if unwritten:
+            for push in unwritten.values():
+                push.cancel_deadline()
+                self._events.append(PushDone(push, "closed"))
+            unwritten.clear()
 
     # ------------------------------------------------------------------ tokens
 
@@ -585,10 +679,14 @@ class PhoenixProtocol:
         if ref is not None and ref == self._heartbeat.pending_ref:
             self._heartbeat_replied(frame.payload, now)
             return
-        push = self._awaiting.pop(ref, None) if ref is not None else None
-        if push is None:
+        push = self._awaiting.get(ref) if ref is not None else None
+        if ref is None or push is None:
             self._events.append(FrameDropped(frame, "reply to no pending push"))
             return
+        if push.topic != frame.topic:
+            self._events.append(FrameDropped(frame, REPLY_TOPIC_MISMATCH))
+            return
+        del self._awaiting[ref]
         push.cancel_deadline()
         machine = self.channels.get(push.topic)
         if push.event == "phx_join":
