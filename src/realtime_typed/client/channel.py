@@ -32,7 +32,7 @@ from realtime_typed.protocol.events import SubscribeState
 from realtime_typed.protocol.frames import MAX_FIELD_BYTES, Frame, Vsn
 from realtime_typed.protocol.phoenix import PhoenixProtocol
 from realtime_typed.protocol.postgres_bindings import binding_config
-from realtime_typed.protocol.presence import PresenceSync, parse_diff
+from realtime_typed.protocol.presence import MAX_PENDING_METAS, PresenceSync, parse_diff
 from realtime_typed.typed import (
     AnyChange,
     BroadcastMessage,
@@ -154,7 +154,7 @@ class Channel(Generic[MetaT]):
         self._system: list[Listener] = []
         self._state_listeners: list[Listener] = []
         self._changes = ChangeRouter(client.logger)
-        self._presence: PresenceView[MetaT] = PresenceView(presence)
+        self._presence: PresenceView[MetaT] = PresenceView(presence, self._invalid_meta)
         self._streams: list[MessageStream[Any]] = []
         self._first_join: asyncio.Future[None] | None = None
         self._closed_waiter: asyncio.Future[None] | None = None
@@ -359,7 +359,31 @@ class Channel(Generic[MetaT]):
             # (a server sends diffs once this client tracks), so they are checked, not kept.
             parse_diff(payload)
             return
-        self._presence.deliver(self._presence_sync().apply_diff(payload))
+        sync = self._presence_sync()
+        overflowed = sync.overflowed_diffs
+        events = sync.apply_diff(payload)
+        if sync.overflowed_diffs != overflowed:
+            self._client.dropped["presence diff overflow"] += sync.overflowed_diffs - overflowed
+            self._client.report_once(
+                f"presence diff overflow:{self.topic}",
+                ProtocolError(
+                    f"presence_diff messages on {self.topic} before its presence_state hold more "
+                    f"than {MAX_PENDING_METAS} metas: the oldest were dropped"
+                ),
+            )
+        self._presence.deliver(events)
+
+    def _invalid_meta(self, key: str, meta: dict[str, Any], error: ValidationError) -> None:
+        self._client.dropped["invalid presence meta"] += 1
+        invalid = InvalidMessage(
+            f"a presence meta of {key!r} does not match {self._presence.spec!r} "
+            "and is left out of presence_state()",
+            topic=self.topic,
+            event="presence",
+            data=meta,
+        )
+        invalid.__cause__ = error
+        self._client.report_once(f"invalid presence meta:{self.topic}:{key}", invalid)
 
     def _system_received(self, payload: Any) -> None:
         if payload.get("status") == "error":

@@ -11,7 +11,11 @@ and collapses to one meta, because joins are applied before leaves.
 
 * Until the ``presence_state`` of the current join arrives the sync is *pending*: diffs are
   buffered, then applied in order right after that state. :meth:`PresenceSync.reset` starts a
-  new join and makes it pending again.
+  new join and makes it pending again. Unlike the reference client, whose buffer has no bound,
+  the buffered diffs hold at most :data:`MAX_PENDING_METAS` metas: beyond that the oldest
+  diffs are dropped (the newest is always kept) and counted in
+  :attr:`PresenceSync.overflowed_diffs`. The state that ends the wait supersedes what they said
+  up to the moment it was taken, and the newest diffs are the ones that may come after it.
 * A state is reconciled with what is known: presences that stayed give no events, new metas
   give joins, missing ones give leaves.
 * Every key in a diff's joins gives a join event; a key in its leaves gives a leave event if
@@ -26,13 +30,21 @@ the keys it touches), not to the size of the state.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from itertools import repeat
 from typing import Any, Final, Literal, NamedTuple, cast
 
 from realtime_typed.errors import ProtocolError
 
-__all__ = ["Meta", "PresenceEvent", "PresenceSync", "parse_diff", "to_user_meta"]
+__all__ = [
+    "MAX_PENDING_METAS",
+    "Meta",
+    "PresenceEvent",
+    "PresenceSync",
+    "parse_diff",
+    "to_user_meta",
+]
 
 logger: logging.Logger = logging.getLogger(__name__)
 
@@ -43,6 +55,9 @@ _Groups = dict[str, list[Meta]]
 """Parsed presences: key -> user-shaped metas in wire order, one per ``presence_ref``."""
 _Diff = tuple[_Groups, _Groups]
 """Parsed joins and leaves."""
+
+MAX_PENDING_METAS: Final = 10_000
+"""Metas (a diff counts at least one) held in the diffs buffered before a presence_state."""
 
 
 class PresenceEvent(NamedTuple):
@@ -96,7 +111,8 @@ class PresenceSync:
     def __init__(self) -> None:
         self._join_ref: str | None = None
         self._synced = False
-        self._pending: list[_Diff] = []
+        self._pending: deque[tuple[_Groups, _Groups, int]] = deque()
+        self._pending_metas = 0
         self._state: _Groups = {}
         self._snapshot: dict[str, list[Meta]] | None = None
         self._sync = PresenceEvent("sync", None, [], [])
@@ -104,6 +120,8 @@ class PresenceSync:
         """presence_state messages ignored because they belong to an earlier join."""
         self.discarded_diffs: int = 0
         """Buffered diffs dropped by :meth:`reset` (the new join's state supersedes them)."""
+        self.overflowed_diffs = 0
+        """Buffered diffs dropped, oldest first, to keep at most :data:`MAX_PENDING_METAS`."""
 
     @property
     def join_ref(self) -> str | None:
@@ -126,6 +144,7 @@ class PresenceSync:
             logger.debug("presence: %d buffered diffs superseded by a rejoin", len(self._pending))
             self.discarded_diffs += len(self._pending)
             self._pending.clear()
+            self._pending_metas = 0
         self._join_ref = join_ref
         self._synced = False
 
@@ -156,9 +175,10 @@ class PresenceSync:
                     zip(repeat("join"), new_state, repeat(absent), new_state.values()),
                 )
             )
-        for joins, leaves in self._pending:
+        for joins, leaves, _metas in self._pending:
             events += self._apply(joins, leaves)
         self._pending.clear()
+        self._pending_metas = 0
         events.append(self._sync)
         return events
 
@@ -166,11 +186,25 @@ class PresenceSync:
         """Apply a ``presence_diff``, or buffer it (returning ``[]``) while pending."""
         joins, leaves = parse_diff(payload)
         if not self._synced:
-            self._pending.append((joins, leaves))
+            self._buffer(joins, leaves)
             return []
         events = self._apply(joins, leaves)
         events.append(self._sync)
         return events
+
+    @property
+    def pending_metas(self) -> int:
+        """Metas held in buffered diffs (at most :data:`MAX_PENDING_METAS`, or one diff's)."""
+        return self._pending_metas
+
+    def _buffer(self, joins: _Groups, leaves: _Groups) -> None:
+        size = max(1, sum(map(len, joins.values())) + sum(map(len, leaves.values())))
+        pending = self._pending
+        pending.append((joins, leaves, size))
+        self._pending_metas += size
+        while self._pending_metas > MAX_PENDING_METAS and len(pending) > 1:
+            self._pending_metas -= pending.popleft()[2]
+            self.overflowed_diffs += 1
 
     def state(self) -> dict[str, list[Meta]]:
         """Key -> metas in user shape.

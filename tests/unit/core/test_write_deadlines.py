@@ -57,7 +57,7 @@ class Clock:
         return frame
 
     def reply(self, to: Frame, topic: str | None = None) -> None:
-        payload = {"status": "ok", "response": {}}
+        payload: dict[str, Any] = {"status": "ok", "response": {}}
         reply = Frame(to.join_ref, to.ref, topic or to.topic, "phx_reply", payload)
         self.core.receive(reply, self.now)
 
