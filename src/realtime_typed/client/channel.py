@@ -76,8 +76,8 @@ class ChannelHost(ListenerRuntime, Protocol):
         """The clock the core runs on."""
         ...
 
-    async def pump(self) -> None:
-        """Act on the core's events and write its frames."""
+    def pump(self) -> None:
+        """Act on the core's events and write its frames now; never waits for the socket."""
 
     def start_push(self, topic: str, event: str, payload: Any) -> asyncio.Future[None]:
         """Queue a push and return a future for its reply."""
@@ -93,7 +93,7 @@ class ChannelHost(ListenerRuntime, Protocol):
         """Report an error through the logger and ``on_error``."""
 
     def report_once(self, key: str, error: Exception) -> None:
-        """Report an error once per key."""
+        """Report an error once per key (bounded kinds and reports)."""
 
     async def rest_broadcast(
         self,
