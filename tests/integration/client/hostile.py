@@ -1,11 +1,12 @@
 """A hostile Phoenix server on a real socket, whose misbehaviour is chosen per connection.
 
-It speaks enough of the Realtime protocol (vsn 2.0.0) for a client to join, heartbeat, push and
-broadcast to itself, and misbehaves as the :class:`Conduct` planned for each new connection
-says: stop reading its socket once a join is answered (the TCP window fills, the client's send
-buffer with it), name another topic in join replies, or run a hook after each join that sends
-floods or poison. The REST broadcast endpoint answers as :attr:`HostileServer.rest` says: an
-error status with a body given in chunks, optionally trickled a chunk at a time.
+It speaks enough of the Realtime protocol (vsn 2.0.0 and 1.0.0) for a client to join,
+heartbeat, push and broadcast to itself, and misbehaves as the :class:`Conduct` planned for
+each new connection says: stop reading its socket once some joins are answered (the TCP window
+fills, the client's send buffer with it), name another topic in join replies, or run a hook
+after each join that sends floods or poison. The REST broadcast endpoint answers as
+:attr:`HostileServer.rest` says: a status with a body given in chunks, optionally trickled a
+chunk at a time.
 
 The listening socket has a small receive buffer, so a connection that stops reading backs up
 within a few megabytes.
@@ -24,7 +25,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from realtime_typed.protocol.frames import Frame, decode_client_frame, encode_server_frame
+from realtime_typed.protocol.frames import Frame, Vsn, decode_client_frame, encode_server_frame
 
 __all__ = ["Conduct", "HostileServer", "Peer", "RestReply", "hostile_server"]
 
@@ -33,13 +34,14 @@ RECEIVE_BUFFER = 4096
 
 
 class Peer:
-    """One client connection, as a hook sees it."""
+    """One client connection, as a hook sees it, in the serializer version it asked for."""
 
-    def __init__(self, ws: web.WebSocketResponse) -> None:
+    def __init__(self, ws: web.WebSocketResponse, vsn: Vsn) -> None:
         self.ws = ws
+        self.vsn: Vsn = vsn
 
     async def send(self, frame: Frame) -> None:
-        await self.ws.send_str(encode_server_frame(frame))
+        await self.ws.send_str(encode_server_frame(frame, self.vsn))
 
     async def send_raw(self, text: str) -> None:
         await self.ws.send_str(text)
@@ -102,13 +104,13 @@ class HostileServer:
         await ws.prepare(request)
         self.connections += 1
         conduct = self.plan.popleft() if self.plan else Conduct()
-        peer = Peer(ws)
+        peer = Peer(ws, "1.0.0" if request.query.get("vsn") == "1.0.0" else "2.0.0")
         configs: dict[str, dict[str, Any]] = {}
         answered = 0
         async for message in ws:
             if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                 continue
-            decoded = decode_client_frame(message.data)
+            decoded = decode_client_frame(message.data, peer.vsn)
             frame = decoded if isinstance(decoded, Frame) else decoded.as_frame()
             if frame.event == "phx_join":
                 await self.joins.put(frame)
