@@ -312,8 +312,8 @@ class RealtimeClient:
         Joins from now on carry ``token``; joined channels get it as soon as the loop runs.
         """
         self._auth_generation += 1
-        if self.core.set_access_token(token) and self._flush():
-            self._tasks.spawn(self._drain(), "realtime-auth")
+        if self.core.set_access_token(token):
+            self.pump()
 
     async def connect(self) -> None:
         """Open the socket; a no-op when already started.
