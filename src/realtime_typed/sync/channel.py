@@ -10,6 +10,8 @@ blocking iterators.
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any, Generic, Literal, Self, TypeAlias, TypeVar, cast, overload
 
@@ -19,7 +21,7 @@ from realtime_typed.client.channel import Channel as AsyncChannel
 from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE
 from realtime_typed.client.persist import Persist
 from realtime_typed.client.streams import MessageStream
-from realtime_typed.errors import JoinTimeout, PushTimeout
+from realtime_typed.errors import ChannelError, JoinTimeout, PushTimeout
 from realtime_typed.protocol.channel_state import ChannelState
 from realtime_typed.protocol.events import SubscribeState
 from realtime_typed.sync.queues import ThreadQueue
@@ -44,6 +46,8 @@ R = TypeVar("R")
 MetaT = TypeVar("MetaT")
 
 Row: TypeAlias = dict[str, JsonValue]
+TOPIC_PREFIX = "realtime:"
+_JOINED = (ChannelState.JOINING, ChannelState.JOINED)
 StateCallback: TypeAlias = Callable[[SubscribeState, Exception | None], object]
 
 
@@ -127,13 +131,16 @@ class Channel(Generic[MetaT]):
         return self
 
     def unsubscribe(self, *, timeout: float | None = None) -> None:
-        """Leave the channel; blocks until the server answers or the client's timeout passes."""
-        self._call(
-            self._channel.unsubscribe(),
-            timeout,
-            self._push_timeout("unsubscribe()", timeout),
-            "unsubscribe()",
-        )
+        """Leave the channel (and the companions of its late :meth:`changes` iterators); blocks
+        until the server answers or the client's timeout passes."""
+        companions = self._runtime.companions.pop(self.topic, [])
+
+        async def leave() -> None:
+            await asyncio.gather(
+                self._channel.unsubscribe(), *(other.unsubscribe() for other in companions)
+            )
+
+        self._call(leave(), timeout, self._push_timeout("unsubscribe()", timeout), "unsubscribe()")
 
     # ------------------------------------------------------------------ broadcast
 
@@ -190,15 +197,21 @@ class Channel(Generic[MetaT]):
         maxsize: int,
         timeout: float | None,
         name: str,
+        companion: AsyncChannel[Any] | None = None,
     ) -> MessageIterator[Any]:
         client = self._runtime.client
         queue: ThreadQueue[Any] = ThreadQueue(
             maxsize, name=f"{self.topic} {name}", logger=client.logger
         )
 
+        async def move(stream: MessageStream[Any]) -> None:
+            await pump(stream, queue)
+            if companion is not None:
+                await companion.unsubscribe()
+
         def start() -> MessageStream[Any]:
             stream = open_stream()
-            client.spawn(pump(stream, queue), f"{self.topic} {name}")
+            client.spawn(move(stream), f"{self.topic} {name}")
             return stream
 
         return MessageIterator(self._run(start), queue, self._runtime.loop, timeout)
@@ -374,9 +387,16 @@ class Channel(Generic[MetaT]):
         maxsize: int = DEFAULT_QUEUE_SIZE,
         timeout: float | None = None,
     ) -> MessageIterator[Any]:
-        """A blocking iterator over changes (create it before ``subscribe()``: it adds a binding
-        to the join), bounded and ended like :meth:`broadcasts`."""
-        channel = self._channel
+        """A blocking iterator over changes, bounded and ended like :meth:`broadcasts`.
+
+        Before ``subscribe()`` it adds its binding to the channel's join. Once the channel is
+        joined its bindings are fixed, so the iterator gets a companion channel of its own,
+        ``<topic>#changes-<id>``, with just this binding (Postgres changes do not depend on the
+        topic): this call returns once the server streams its changes (or raises the join's
+        error), and the companion is left when the iterator ends or the channel is unsubscribed.
+        """
+        companion = self._companion() if self._channel.state in _JOINED else None
+        channel = self._channel if companion is None else companion
 
         def open_stream() -> MessageStream[Any]:
             if isinstance(spec, ChangeSpec):
@@ -386,7 +406,21 @@ class Channel(Generic[MetaT]):
                 event, schema=schema, table=table, filter=filter, select=select, maxsize=maxsize
             )
 
-        return self._iterate(open_stream, maxsize, timeout, "changes")
+        iterator = self._iterate(open_stream, maxsize, timeout, "changes", companion)
+        if companion is not None:
+            try:
+                self._call(_join_companion(companion, self._runtime.timeout), None, _never, "")
+            except BaseException:
+                iterator.close()
+                raise
+        return iterator
+
+    def _companion(self) -> AsyncChannel[Any]:
+        client = self._runtime.client
+        name = f"{self.topic.removeprefix(TOPIC_PREFIX)}#changes-{uuid.uuid4().hex[:8]}"
+        companion = self._run(lambda: client.channel(name))
+        self._runtime.companions.setdefault(self.topic, []).append(companion)
+        return companion
 
     # ------------------------------------------------------------------ presence
 
@@ -423,3 +457,27 @@ class Channel(Generic[MetaT]):
         self._call(
             self._channel.untrack(), timeout, self._push_timeout("untrack()", timeout), "untrack()"
         )
+
+
+def _never() -> Exception:
+    return AssertionError("no outer timeout was set")
+
+
+async def _join_companion(companion: AsyncChannel[Any], timeout: float) -> None:
+    """Join ``companion`` and wait for the server's notice that its changes flow."""
+    streaming: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_system(notice: dict[str, JsonValue]) -> None:
+        if notice.get("extension") != "postgres_changes" or streaming.done():
+            return
+        if notice.get("status") == "ok":
+            streaming.set_result(None)
+        else:
+            streaming.set_exception(ChannelError(f"{companion.topic}: {notice.get('message')}"))
+
+    companion.on_system(on_system)
+    await companion.subscribe()
+    try:
+        await asyncio.wait_for(streaming, timeout)
+    except TimeoutError:
+        raise JoinTimeout(f"{companion.topic}: no Postgres changes within {timeout} s") from None

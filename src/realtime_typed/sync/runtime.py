@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
+from realtime_typed.client.channel import Channel as AsyncChannel
 from realtime_typed.client.client import RealtimeClient as AsyncRealtimeClient
 from realtime_typed.sync.delivery import Delivery
 from realtime_typed.sync.loop import LoopThread
@@ -28,6 +30,8 @@ class Runtime:
         self._lock = threading.Lock()
         self._closed = False
         self._closing: asyncio.Task[None] | None = None
+        self.companions: dict[str, list[AsyncChannel[Any]]] = {}
+        """Companion channels of late ``changes()`` iterators, by the topic they serve."""
 
     @property
     def timeout(self) -> float:

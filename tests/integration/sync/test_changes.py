@@ -110,3 +110,35 @@ async def test_typed_changes_by_callback_and_iterator(
             updates.close()
 
     await blocking(scenario)
+
+
+async def test_changes_after_subscribe_as_api_md_shows(
+    realtime_server_db: LocalRealtimeServer,
+) -> None:
+    dsn = realtime_server_db.db_url
+    assert dsn is not None
+
+    def scenario() -> None:
+        name = create_table(dsn)
+        insert, _, _ = table_keys(name)
+        table = sql.Identifier("public", name)
+        mine: Inbox[InsertChange[Row]] = Inbox()
+        with RealtimeClient(realtime_server_db.url, apikey=realtime_server_db.anon_key) as client:
+            ch = client.channel("room:1", broadcast_self=True)
+            ch.on_postgres_changes(insert, mine, filter=USER_ID.eq(42))
+            ch.subscribe(timeout=10)
+            every_insert = ch.changes(insert, timeout=WAIT)
+            assert len(client.channels) == 2
+            with psycopg.connect(dsn, autocommit=True) as db:
+                for user_id in (7, 42):
+                    db.execute(
+                        sql.SQL("insert into {} (user_id, title) values (%s, 'x')").format(table),
+                        (user_id,),
+                    )
+            assert [next(every_insert).record.user_id for _ in range(2)] == [7, 42]
+            assert mine.get().record.user_id == 42
+            ch.unsubscribe(timeout=WAIT)
+            assert list(every_insert) == []
+            assert client.channels == []
+
+    await blocking(scenario)
