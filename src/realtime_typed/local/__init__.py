@@ -26,7 +26,8 @@ up, it names what it needs in a small ``Protocol`` that the upper layer's class 
 6. ``auth/``: JWT verification, JWKS keys, RLS checks on ``realtime.messages``, policies.
 7. ``postgres/``: the throwaway cluster, the replication slot and the Postgres-changes feed,
    the SQL the server installs, and the stored broadcasts of ``realtime.messages``.
-8. ``options``: ``ServerOptions``, the plain settings record every layer reads.
+8. ``options`` and ``untrusted_json``: ``ServerOptions``, the plain settings record every layer
+   reads, and the checks of JSON from clients before the server keeps or relays it.
 
 The server is imported on first use, so ``ServerOptions`` loads without the ``server`` extra.
 """

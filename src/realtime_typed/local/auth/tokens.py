@@ -3,11 +3,12 @@
 The checks follow the real server: the token is URI-decoded and stripped of whitespace; the
 header names the algorithm; a :class:`KeySource` turns the header into a verification key (HS*
 with the server secret, or a JWKS key by ``kid``: see ``realtime_typed.local.auth.jwks``); the
-signature is verified; ``exp`` must be a number greater than now (integer seconds) and ``iat``,
-if present, a number; ``role`` and ``exp`` must both be present. A failure is a
-:class:`TokenRejected` naming the problem; each caller words it the way the real server does at
-that place (HTTP refusal, join reason, or ``system`` message). Nothing here ever puts a token
-into a message.
+signature is verified. Header and claims must be JSON the real server's decoder takes (no
+``NaN``, ``Infinity``, overflowing numbers or lone surrogates), else the token is malformed.
+``exp`` must be a number greater than now (integer seconds) and ``iat``, if present, a number;
+``role`` and ``exp`` must both be present. A failure is a :class:`TokenRejected` naming the
+problem; each caller words it the way the real server does at that place (HTTP refusal, join
+reason, or ``system`` message). Nothing here ever puts a token into a message.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import jwt
 from jwt import PyJWK
 from jwt.types import Options
 from jwt.warnings import InsecureKeyLengthWarning
+
+from realtime_typed.local.untrusted_json import json_problem
 
 __all__ = [
     "HMAC_ALGORITHMS",
@@ -175,9 +178,12 @@ class JwtVerifier:
         token = "".join(unquote(token).split())
         try:
             header = jwt.get_unverified_header(token)
-            jwt.decode(token, options={"verify_signature": False})
-        except jwt.InvalidTokenError as exc:
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except (jwt.InvalidTokenError, RecursionError) as exc:
             raise TokenRejected(TokenProblem.MALFORMED) from exc
+        if json_problem(header) is not None or json_problem(unverified) is not None:
+            # NaN, Infinity, 1e400 or a lone surrogate: JSON the real server's decoder refuses.
+            raise TokenRejected(TokenProblem.MALFORMED)
         key = self._keys.key_for(header)
         algorithm = header.get("alg")
         if key is None or not isinstance(algorithm, str):

@@ -74,11 +74,13 @@ class Member(Protocol):
 
 
 class ChannelRegistry:
-    """Members of each topic, in join order, plus a count of messages a socket could not take."""
+    """Members of each topic, in join order, plus counts of messages a socket could not take
+    and of messages that could not be encoded (dropped for every member)."""
 
     def __init__(self) -> None:
         self._members: dict[TopicKey, dict[Member, None]] = {}
         self.undeliverable: int = 0
+        self.unencodable: int = 0
 
     def add(self, channel: Member) -> None:
         """Make ``channel`` a member of its topic."""
@@ -124,7 +126,12 @@ class ChannelRegistry:
             if message_id is not None and message_id in channel.replayed_ids:
                 continue
             session = channel.session
-            data = message.encoded(session.vsn)
+            try:
+                data = message.encoded(session.vsn)
+            except Exception as exc:
+                self.unencodable += 1
+                _log.error("a message on %s could not be encoded and was dropped: %s", key, exc)
+                return sent
             if data is None:
                 self.undeliverable += 1
                 _log.debug("dropped a message vsn %s cannot carry on %s", session.vsn, key)

@@ -15,8 +15,10 @@ Both live under ``/api`` and under the gateway's ``/realtime/v1/api``.
   topic without write permission is 403 ``{"message": "Unauthorized"}``. 202, empty.
 
 The token is the ``Authorization: Bearer`` header, else the ``apikey`` header, verified like a
-socket token; a missing or refused token is 401 ``{"message": "Unauthorized"}``. A body that
-is not JSON is 400. Responses carry ``Access-Control-Allow-Origin: *``.
+socket token before the body is read; a missing or refused token is 401 ``{"message":
+"Unauthorized"}``. A body that is not JSON, or holds ``NaN``, ``Infinity``, a lone surrogate or
+nesting the server cannot relay, is 400 ``{"message": "Bad Request"}``. Responses carry
+``Access-Control-Allow-Origin: *``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from realtime_typed.local.channels.broadcast import json_size
 from realtime_typed.local.channels.outgoing import JsonFanOut, UserBroadcastFanOut
 from realtime_typed.local.channels.registry import TopicKey
 from realtime_typed.local.transport.state import ServerState
+from realtime_typed.local.untrusted_json import json_problem
 from realtime_typed.protocol.frames import UserBroadcast
 
 __all__ = ["REST_PREFIXES", "rest_routes", "validate_batch"]
@@ -122,6 +125,23 @@ async def _may_write(state: ServerState, topic: str, claims: dict[str, Any]) -> 
     return policies.can_write("broadcast")
 
 
+_UNPARSEABLE: Final = object()
+
+
+def _parsed(raw: bytes) -> Any:
+    """The JSON body, or ``_UNPARSEABLE`` (a 400): invalid JSON, or JSON the real server's
+    decoder refuses or this one cannot relay (see ``untrusted_json``)."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return _UNPARSEABLE
+    problem = json_problem(body, raw)
+    if problem is not None:
+        _log.info("REST broadcast refused: %s", problem)
+        return _UNPARSEABLE
+    return body
+
+
 # ---------------------------------------------------------------------- batch
 
 
@@ -204,13 +224,12 @@ def _batch_fan_out(message: dict[str, Any]) -> JsonFanOut:
 
 
 async def _batch(state: ServerState, request: web.Request) -> web.StreamResponse:
-    try:
-        body = json.loads(await request.read() or b"{}")
-    except ValueError:
-        return _bad_request()
     claims = _claims(state, request)
     if claims is None:
         return _unauthorized()
+    body = _parsed(await request.read() or b"{}")
+    if body is _UNPARSEABLE:
+        return _bad_request()
     messages, errors = validate_batch(body, state.options.max_payload_bytes)
     if errors:
         _log.info("REST broadcast refused: invalid messages")
@@ -239,6 +258,9 @@ async def _single(state: ServerState, request: web.Request) -> web.StreamRespons
     binary = request.content_type == "application/octet-stream"
     if content_type is not None and request.content_type not in _MEDIA_TYPES:
         return _json({"error": UNSUPPORTED_MEDIA}, 415)
+    claims = _claims(state, request)
+    if claims is None:
+        return _unauthorized()
     raw = await request.read()
     payload: Any
     if binary:
@@ -246,15 +268,11 @@ async def _single(state: ServerState, request: web.Request) -> web.StreamRespons
     elif content_type is None or not raw:
         payload = {}
     else:
-        try:
-            payload = json.loads(raw)
-        except ValueError:
+        payload = _parsed(raw)
+        if payload is _UNPARSEABLE:
             return _bad_request()
         if not isinstance(payload, dict):
             payload = {"_json": payload}
-    claims = _claims(state, request)
-    if claims is None:
-        return _unauthorized()
     topic = request.match_info["topic"]
     event = request.match_info["event"]
     private = request.query.get("private") == "true"

@@ -22,6 +22,7 @@ from realtime_typed.local.channels.presence_wiring import channel_closed, handle
 from realtime_typed.local.channels.private_channels import PRIVATE_EVENTS, handle_private
 from realtime_typed.local.channels.shared import SharedState
 from realtime_typed.local.channels.token_refresh import handle_access_token
+from realtime_typed.local.untrusted_json import json_problem
 from realtime_typed.protocol.frames import (
     Frame,
     UserBroadcast,
@@ -35,6 +36,7 @@ __all__ = ["CLOSE_SERVICE_RESTART", "Burst", "FaultHooks", "SessionState", "Sock
 _log = logging.getLogger(__name__)
 
 CLOSE_SERVICE_RESTART: Final = 1012
+CLOSE_INTERNAL_ERROR: Final = 1011
 SERVER_DISCONNECT: Final = {
     "extension": "system",
     "status": "ok",
@@ -165,12 +167,20 @@ class SocketSession:
     # ------------------------------------------------------------------ input
 
     def receive(self, data: str | bytes) -> None:
-        """Handle one frame from the client."""
+        """Handle one frame from the client.
+
+        A frame that cannot be decoded, or whose JSON the server could not relay (see
+        ``untrusted_json``), is dropped, logged and counted, without a reply, as the real
+        server drops what its decoder refuses.
+        """
         try:
             message = decode_client_frame(data, self.vsn)
         except ProtocolError as exc:
-            self.state.malformed_frames += 1
-            _log.warning("MalformedWebSocketMessage: %s", exc)
+            self._malformed(str(exc))
+            return
+        problem = json_problem(message, data)
+        if problem is not None:
+            self._malformed(problem)
             return
         if isinstance(message, UserBroadcast):
             channel = self.channels.get(message.topic)
@@ -210,6 +220,10 @@ class SocketSession:
         else:
             self.reply_unmatched(frame)
 
+    def _malformed(self, problem: str) -> None:
+        self.state.malformed_frames += 1
+        _log.warning("MalformedWebSocketMessage: %s", problem)
+
     # ------------------------------------------------------------------ lifetime
 
     def defer(self, work: Coroutine[Any, Any, None]) -> None:
@@ -231,7 +245,7 @@ class SocketSession:
             async for message in self.ws:
                 await self._finish_deferred()
                 if message.type is WSMsgType.TEXT or message.type is WSMsgType.BINARY:
-                    self.state.faults.receive(self, message.data)
+                    self._receive_guarded(message.data)
                 elif message.type is WSMsgType.ERROR:
                     _log.warning("socket error: %s", self.ws.exception())
         finally:
@@ -244,7 +258,18 @@ class SocketSession:
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
 
+    def _receive_guarded(self, data: str | bytes) -> None:
+        """Hand a frame on; a handler that fails is logged and the socket carries on, as the
+        real server does ("UnknownErrorOnWebSocketMessage")."""
+        try:
+            self.state.faults.receive(self, data)
+        except Exception as exc:
+            _log.error("UnknownErrorOnWebSocketMessage: %s: %s", type(exc).__name__, exc)
+            _log.debug("the frame handler failed", exc_info=exc)
+
     async def _write(self) -> None:
+        """Write queued frames in order. A frame that cannot be written ends this socket
+        (close 1011, logged), never the writer alone and never another socket."""
         ws = self.ws
         outbox = self._outbox
         try:
@@ -261,3 +286,7 @@ class SocketSession:
                     await item(ws)
         except ConnectionResetError as exc:
             _log.debug("socket gone while writing: %s", exc)
+        except Exception as exc:
+            _log.error("a frame could not be written, closing the socket: %s", exc)
+            self._closing = True
+            await ws.close(code=CLOSE_INTERNAL_ERROR)
