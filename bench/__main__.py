@@ -529,6 +529,16 @@ def gen_section(result: Result | None) -> list[str]:
         cold = result.get("import_cold_s")
         also = f" (without cached bytecode: {_fmt(cold)} s)" if cold is not None else ""
         lines.append(f"- target import under 1 s: {_fmt(imported)} s{also}, **{verdict}**")
+    package_import = result.get("package_import_s")
+    if isinstance(package_import, int | float):
+        verdict = "met" if package_import < 1 else "NOT met"
+        lines.append(
+            f"- target package (`-o folder`, {result.get('package_columns')} columns) import "
+            f"under 1 s: {_fmt(package_import)} s, **{verdict}**; pyright strict "
+            f"({_fmt(result.get('package_pyright_strict_s'))} s) and mypy --strict "
+            f"({_fmt(result.get('package_mypy_strict_s'))} s) type it fully (the run fails "
+            "otherwise)"
+        )
     return [*lines, ""]
 
 

@@ -1,21 +1,21 @@
-"""The ``realtime-gen`` command: SQL schema and channel declarations to one typed module.
+"""The ``realtime-gen`` command: SQL schema and channel declarations to a typed module.
 
-Exit status: 0 when the module was written (one summary line says what it holds) or, with
-``--check``, is up to date; 1 when ``--check`` finds it stale (a unified diff goes to stdout);
-2 for invalid input, one line ``realtime-gen: error: ...`` naming the file, line and column.
-Input with no table and no channel is refused unless ``--allow-empty`` is given. The output
-is written to a temporary file and renamed, so a failed run never leaves a partial module.
+``-o name.py`` writes one module; ``-o folder`` writes a package of the same names, a module
+per 50 tables, for schemas too large for one file. Exit status: 0 when the output was written
+(one summary line says what it holds) or, with ``--check``, is up to date; 1 when ``--check``
+finds it stale (a unified diff goes to stdout); 2 for invalid input, one line
+``realtime-gen: error: ...`` naming the file, line and column. Input with no table and no
+channel is refused unless ``--allow-empty`` is given. Output is written aside and renamed into
+place (:mod:`realtime_typed.gen.output`), so a failed run never leaves a partial module or
+package.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import difflib
 import hashlib
-import os
 import sys
-import tempfile
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,9 +24,10 @@ from realtime_typed._cli import CommandParser, fail
 from realtime_typed.errors import SchemaError
 from realtime_typed.gen.catalog import SYSTEM_SCHEMAS, Catalog, EnumType
 from realtime_typed.gen.channels import load_channels
-from realtime_typed.gen.format import format_source
+from realtime_typed.gen.format import format_source, format_sources
+from realtime_typed.gen.output import is_package, stale_diff, write_output
 from realtime_typed.gen.renames import parse_renames
-from realtime_typed.gen.render import render_module, selected_tables
+from realtime_typed.gen.render import render_module, render_package, selected_tables
 
 __all__ = ["Generated", "generate", "main"]
 
@@ -93,7 +94,15 @@ def _parser() -> argparse.ArgumentParser:
         help="type enum values as the enum's Literal alone (default: Literal | str, so "
         "values added to the enum later still parse)",
     )
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="the module to write (name.py), or a package folder (any other name): a module "
+        "per 50 tables, imported on first use, so type checkers handle thousands of tables",
+    )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 with a diff when the output file is stale"
     )
@@ -148,9 +157,12 @@ def _load_catalog(
 
 @dataclasses.dataclass(frozen=True)
 class Generated:
-    """A generated module: its text, the warnings to print, and what it holds."""
+    """Generated files, the warnings to print, and what they hold.
 
-    text: str
+    ``files`` maps a package's file names to their text; a module is the one file ``""``.
+    """
+
+    files: dict[str, str]
     warnings: list[str]
     tables: list[str]
     enums: list[str]
@@ -238,32 +250,23 @@ def generate(args: argparse.Namespace) -> Generated:
         '"""Typed Realtime keys and payload models for this app\'s tables and channels."""',
         "",
     ]
-    source, lossy = render_module(
-        catalog, tables, channels, header, renames, strict_enums=args.strict_enums
-    )
+    if is_package(args.output):
+        sources, lossy = render_package(
+            catalog, tables, channels, header, renames, strict_enums=args.strict_enums
+        )
+        files = format_sources(sources)
+    else:
+        source, lossy = render_module(
+            catalog, tables, channels, header, renames, strict_enums=args.strict_enums
+        )
+        files = {"": format_source(source)}
     return Generated(
-        format_source(source),
+        files,
         warnings + [str(warning) for warning in lossy],
         [_qualified(table.schema, table.name) for table in tables],
         _enums(catalog, args.schema),
         declared,
     )
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    umask = os.umask(0)
-    os.umask(umask)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -278,23 +281,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     for warning in generated.warnings:
         print(f"realtime-gen: {warning}", file=sys.stderr)
     output: Path = args.output
-    text = generated.text
     if args.check:
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
-        if current == text:
+        diff = list(stale_diff(output, generated.files))
+        if not diff:
             print(generated.summary(f"{_display(output)} is up to date"))
             return 0
-        diff = difflib.unified_diff(
-            current.splitlines(keepends=True),
-            text.splitlines(keepends=True),
-            fromfile=f"{_display(output)} (on disk)",
-            tofile=f"{_display(output)} (generated)",
-        )
         sys.stdout.writelines(diff)
         print(f"realtime-gen: {_display(output)} is stale; regenerate it", file=sys.stderr)
         return 1
     try:
-        _write_atomically(output, text)
+        write_output(output, generated.files)
     except OSError as exc:
         return fail("realtime-gen", f"cannot write {_display(output)}: {exc.strerror}")
     print(generated.summary(f"wrote {_display(output)}"))

@@ -16,17 +16,27 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jinja2
 
 from realtime_typed.gen.catalog import Catalog, Table
 from realtime_typed.gen.channels import ChannelFile, generate_models
-from realtime_typed.gen.plan import Warning_, plan_module, selected_tables
+from realtime_typed.gen.plan import (
+    ModulePlan,
+    TablePlan,
+    Warning_,
+    plan_module,
+    selected_tables,
+)
 from realtime_typed.gen.renames import Renames
 
-__all__ = ["Warning_", "render_module", "selected_tables"]
+__all__ = ["TABLES_PER_MODULE", "Warning_", "render_module", "render_package", "selected_tables"]
+
+TABLES_PER_MODULE = 50
+"""Tables per module of a generated package: small enough for pyright's analysis limits."""
+_SHARED_MODULE = "_shared"
 
 _DOC_WIDTH = 72
 """Docstring width: stays under the line length at any nesting, runtime builders included."""
@@ -110,16 +120,14 @@ def _privatize(imports: Sequence[str], code: str) -> tuple[list[str], str]:
     return sorted(lines), ast.unparse(ast.fix_missing_locations(tree))
 
 
-def render_module(
+def _plan(
     catalog: Catalog,
     tables: Sequence[Table],
     channels: ChannelFile | None,
-    header: Sequence[str],
-    renames: Renames | None = None,
-    *,
-    strict_enums: bool = False,
-) -> tuple[str, list[Warning_]]:
-    """The module source (not yet formatted) and the lossy-column warnings."""
+    renames: Renames | None,
+    strict_enums: bool,
+) -> tuple[ModulePlan, list[str], str]:
+    """The module plan, and the channel payload models' imports and code."""
     model_imports: list[str] = []
     models_code = ""
     model_names: set[str] = set()
@@ -134,15 +142,99 @@ def render_module(
         strict_enums=strict_enums,
         model_names=model_names,
     )
+    return plan, model_imports, models_code
+
+
+def _table_texts(tables: Sequence[TablePlan]) -> dict[str, str]:
+    """Each table class's text, from the ``table`` macro: rendered once, laid out twice."""
+    macros: dict[str, Any] = vars(_ENVIRONMENT.get_template("macros.py.j2").module)
+    macro: Callable[[TablePlan], object] = macros["table"]
+    return {table.name: str(macro(table)) for table in tables}
+
+
+def _shared_context(plan: ModulePlan, model_imports: list[str], models_code: str) -> dict[str, Any]:
+    return {
+        "model_imports": model_imports,
+        "models_code": models_code,
+        "helpers": plan.helpers,
+        "enums": plan.enums,
+        "composites": plan.composites,
+        "channels": plan.channels,
+    }
+
+
+def render_module(
+    catalog: Catalog,
+    tables: Sequence[Table],
+    channels: ChannelFile | None,
+    header: Sequence[str],
+    renames: Renames | None = None,
+    *,
+    strict_enums: bool = False,
+) -> tuple[str, list[Warning_]]:
+    """The module source (not yet formatted) and the lossy-column warnings."""
+    plan, model_imports, models_code = _plan(catalog, tables, channels, renames, strict_enums)
     source = _ENVIRONMENT.get_template("module.py.j2").render(
         header=header,
-        model_imports=model_imports,
-        models_code=models_code,
         exports=plan.exports,
-        helpers=plan.helpers,
-        enums=plan.enums,
-        composites=plan.composites,
-        channels=plan.channels,
         tables=plan.tables,
+        table_texts=_table_texts(plan.tables),
+        **_shared_context(plan, model_imports, models_code),
     )
     return source, plan.warnings
+
+
+def render_package(
+    catalog: Catalog,
+    tables: Sequence[Table],
+    channels: ChannelFile | None,
+    header: Sequence[str],
+    renames: Renames | None = None,
+    *,
+    strict_enums: bool = False,
+) -> tuple[dict[str, str], list[Warning_]]:
+    """A package's files (not yet formatted) by name, and the lossy-column warnings.
+
+    ``__init__`` imports enums, composites and channels from ``_shared`` and each table class
+    from its table module on first use; a table module holds :data:`TABLES_PER_MODULE` tables,
+    so each file stays within what pyright analyzes fully.
+    """
+    plan, model_imports, models_code = _plan(catalog, tables, channels, renames, strict_enums)
+    shared = _shared_context(plan, model_imports, models_code)
+    generated = header[0]
+    chunks = [
+        plan.tables[start : start + TABLES_PER_MODULE]
+        for start in range(0, len(plan.tables), TABLES_PER_MODULE)
+    ]
+    table_modules = [(f"_tables_{index:03d}", chunk) for index, chunk in enumerate(chunks)]
+    shared_names = [
+        "_record",
+        *plan.helpers,
+        *(e.private for e in plan.enums),
+        *(c.private for c in plan.composites),
+    ]
+    table_names = {t.name for t in plan.tables}
+    files = {
+        "__init__.py": _ENVIRONMENT.get_template("package_init.py.j2").render(
+            header=header,
+            exports=plan.exports,
+            shared_module=_SHARED_MODULE,
+            shared_exports=[name for name in plan.exports if name not in table_names],
+            table_modules=[(name, [t.name for t in chunk]) for name, chunk in table_modules],
+        ),
+        f"{_SHARED_MODULE}.py": _ENVIRONMENT.get_template("package_shared.py.j2").render(
+            header=[generated, '"""What the table modules of this package share."""', ""],
+            tables=plan.tables,
+            **shared,
+        ),
+    }
+    for name, chunk in table_modules:
+        files[f"{name}.py"] = _ENVIRONMENT.get_template("package_tables.py.j2").render(
+            header=[generated, '"""Table classes of this package."""', ""],
+            model_imports=[],
+            shared_module=_SHARED_MODULE,
+            shared_names=shared_names,
+            tables=chunk,
+            table_texts=_table_texts(chunk),
+        )
+    return files, plan.warnings
