@@ -6,7 +6,7 @@ Broadcast, presence and Postgres changes over Phoenix Channels, with payloads th
 
 from pydantic import JsonValue
 
-from realtime_typed.client import Channel, RealtimeClient, SubscribeState
+from realtime_typed.client import Channel, PresenceUpdate, RealtimeClient, SubscribeState
 from realtime_typed.errors import (
     AuthError,
     ChannelError,
@@ -68,6 +68,7 @@ __all__ = [
     "JsonValue",
     "NullColumn",
     "PresenceSpec",
+    "PresenceUpdate",
     "ProtocolError",
     "PushError",
     "PushTimeout",

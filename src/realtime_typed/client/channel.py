@@ -23,12 +23,12 @@ from pydantic import JsonValue, ValidationError
 from realtime_typed.client.changes import UNTYPED_SPECS, ChangeRouter, ChangeSink, change_sink
 from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE, Listener, ListenerRuntime
 from realtime_typed.client.persist import BroadcastReplay, Persist, check_persist
-from realtime_typed.client.presence import PresenceKind, PresenceView
+from realtime_typed.client.presence import PresenceKind, PresenceUpdate, PresenceView
 from realtime_typed.client.queues import DropOldestQueue
 from realtime_typed.client.streams import MessageStream
 from realtime_typed.errors import ChannelError, InvalidMessage, ProtocolError
 from realtime_typed.protocol.channel_state import ChannelState
-from realtime_typed.protocol.events import SubscribeState
+from realtime_typed.protocol.events import LeaveOutcome, SubscribeState
 from realtime_typed.protocol.frames import MAX_FIELD_BYTES, Frame, Vsn
 from realtime_typed.protocol.phoenix import PhoenixProtocol
 from realtime_typed.protocol.postgres_bindings import binding_config
@@ -234,16 +234,24 @@ class Channel(Generic[MetaT]):
         await asyncio.shield(self._first_join)
         return self
 
-    async def unsubscribe(self) -> None:
-        """Leave: ``phx_leave``, then closed when the server answers or the timeout passes."""
+    async def unsubscribe(self) -> LeaveOutcome:
+        """Leave: ``phx_leave``, then closed when the server answers or the timeout passes.
+
+        Returns how the leave ended, as the reference client reports it: ``"ok"`` (answered,
+        or nothing to leave: not joined or the socket down), ``"error"`` (the server answered
+        with an error) or ``"timed out"`` (no answer within the client's ``timeout``). The
+        channel is closed in every case.
+        """
         if self._closed:
-            return
+            return "ok"
         if self._closed_waiter is None:
             self._closed_waiter = asyncio.get_running_loop().create_future()
         waiter = self._closed_waiter
+        machine = self._machine
         self._client.core.leave(self.topic, self._client.now())
         self._client.pump()
         await asyncio.shield(waiter)
+        return machine.leave_outcome or "ok"
 
     def state_changed(self, state: SubscribeState, error: Exception | None) -> None:
         """Called by the client for each state change of this channel."""
@@ -734,6 +742,15 @@ class Channel(Generic[MetaT]):
     ) -> None:
         """Call ``callback(key, remaining_metas, left_metas)`` for each leave."""
         self._on_presence("leave", callback)
+
+    def on_presence(self, callback: Callable[[PresenceUpdate[MetaT]], object]) -> None:
+        """Call ``callback(update)`` for every presence event: sync, join and leave.
+
+        The reference client's ``on("presence", {event: "*"})``; ``update.event`` says which.
+        """
+        self._check_config_open("presence")
+        listener = Listener(callback, self._client, f"{self.topic} presence *")
+        self._presence.any_listeners.append(listener)
 
     def presence_state(self) -> dict[str, list[MetaT]]:
         """Key -> metas currently present (typed channels: the spec's model)."""

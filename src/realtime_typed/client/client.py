@@ -24,10 +24,11 @@ import inspect
 import json
 import logging
 import math
+import ssl
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
-from typing import Any, Final, Self, TypeAlias, TypeVar, Unpack, cast, overload
+from typing import Any, Final, Literal, Self, TypeAlias, TypeVar, Unpack, cast, overload
 from urllib.parse import quote
 
 import httpx
@@ -37,7 +38,7 @@ from websockets.exceptions import ConnectionClosed as WebSocketClosed
 
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.client.channel import Channel
-from realtime_typed.client.connection import close_socket, open_socket
+from realtime_typed.client.connection import Proxy, SocketOptions, close_socket, open_socket
 from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
 from realtime_typed.client.listeners import Listener
 from realtime_typed.client.options import ClientOptions
@@ -62,6 +63,7 @@ from realtime_typed.protocol.events import (
     FrameDropped,
     HeartbeatStatus,
     HeartbeatUpdate,
+    LeaveOutcome,
     PushDone,
     ReconnectDue,
     StateChanged,
@@ -72,7 +74,7 @@ from realtime_typed.protocol.phoenix import REPLY_TOPIC_MISMATCH, PhoenixProtoco
 from realtime_typed.protocol.pushes import Push
 from realtime_typed.typed import PresenceSpec
 
-__all__ = ["AccessToken", "RealtimeClient", "TokenProvider"]
+__all__ = ["AccessToken", "ConnectionState", "RealtimeClient", "TokenProvider"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -80,6 +82,7 @@ TokenProvider: TypeAlias = Callable[[], str | Awaitable[str | None] | None]
 AccessToken: TypeAlias = str | TokenProvider | None
 HeartbeatCallback: TypeAlias = Callable[[HeartbeatStatus, float | None], object]
 ErrorCallback: TypeAlias = Callable[[Exception], object]
+ConnectionState: TypeAlias = Literal["connecting", "open", "closing", "closed"]
 
 TOPIC_PREFIX: Final = "realtime:"
 _VSNS: Final = ("1.0.0", "2.0.0")
@@ -101,6 +104,12 @@ class RealtimeClient:
         reconnect_after, rejoin_after: backoff policies (attempt number -> seconds).
         params: extra query parameters for the socket URL.
         logger: where to log; ``realtime_typed.client`` by default.
+        http_client: the ``httpx.AsyncClient`` for REST broadcasts (proxies, TLS, transports);
+            the caller owns it and closes it. By default the client makes its own.
+        headers: extra HTTP headers for the WebSocket handshake.
+        ssl: the TLS context for ``wss://`` (a private CA, client certificates).
+        proxy: the WebSocket's proxy: a URL (``http://``, ``socks5://``; websockets 15 and
+            later), ``True`` for the environment's settings (the default) or ``False`` for none.
     """
 
     def __init__(
@@ -116,6 +125,10 @@ class RealtimeClient:
         rejoin_after: Backoff = rejoin_after,
         params: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        headers: Mapping[str, str] | None = None,
+        ssl: ssl.SSLContext | None = None,
+        proxy: Proxy = True,
     ) -> None:
         if not apikey:
             raise ValueError("API key is required to connect to Realtime")
@@ -123,6 +136,7 @@ class RealtimeClient:
             raise ValueError(f"unsupported serializer version {vsn!r}")
         self._vsn: Vsn = vsn
         self._url = socket_url(url, apikey, params, vsn)
+        self._socket_options = SocketOptions(headers=headers, ssl=ssl, proxy=proxy)
         self._apikey = apikey
         self.timeout: float = timeout
         self.logger: logging.Logger = (
@@ -152,7 +166,10 @@ class RealtimeClient:
         self._sleeping_until = math.inf
         self._error_listeners: list[Listener] = []
         self._heartbeat_listeners: list[Listener] = []
-        self._http: httpx.AsyncClient | None = None
+        self._http: httpx.AsyncClient | None = http_client
+        self._owns_http = http_client is None
+        self._opening = False
+        self._closing = False
         self._reported = ReportFilter()
         self._waiters: set[asyncio.Future[None]] = set()
         self.dropped: Counter[str] = Counter()
@@ -204,6 +221,29 @@ class RealtimeClient:
     def is_connected(self) -> bool:
         """Whether the socket is open."""
         return self.core.connected
+
+    @property
+    def connection_state(self) -> ConnectionState:
+        """``connecting`` (a handshake in progress), ``open``, ``closing`` or ``closed``.
+
+        Between two reconnect attempts the state is ``closed``.
+        """
+        if self._closing:
+            return "closing"
+        if self.core.connected and self._ws is not None:
+            return "open"
+        return "connecting" if self._opening else "closed"
+
+    @property
+    def endpoint_url(self) -> str:
+        """The WebSocket URL the client connects to, query included (it carries the API key)."""
+        return self._url
+
+    @property
+    def http_endpoint_url(self) -> str:
+        """The REST broadcast URL (``.../api/broadcast``), query included."""
+        base, query = rest_broadcast_url(self._url)
+        return f"{base}?{query}" if query else base
 
     @overload
     def channel(
@@ -278,21 +318,32 @@ class RealtimeClient:
         self._channels[full] = channel
         return channel
 
-    async def remove_channel(self, channel: Channel[Any]) -> None:
-        """Unsubscribe ``channel`` and forget it."""
-        await channel.unsubscribe()
+    async def remove_channel(self, channel: Channel[Any]) -> LeaveOutcome:
+        """Unsubscribe ``channel`` and forget it; returns how the leave ended.
 
-    async def remove_all_channels(self) -> None:
-        """Unsubscribe every channel, then close the client (no task, no socket left)."""
-        await asyncio.gather(*(channel.unsubscribe() for channel in self.channels))
+        ``"ok"``, ``"error"`` or ``"timed out"``, as :meth:`Channel.unsubscribe`: the channel
+        is forgotten in every case.
+        """
+        return await channel.unsubscribe()
+
+    async def remove_all_channels(self) -> list[LeaveOutcome]:
+        """Unsubscribe every channel, then close the client (no task, no socket left).
+
+        Returns the outcome of each leave, in the order of :attr:`channels`.
+        """
+        outcomes = await asyncio.gather(*(channel.unsubscribe() for channel in self.channels))
         await self.close()
+        return list(outcomes)
 
     def on_error(self, callback: ErrorCallback) -> None:
         """Call ``callback(error)`` for every problem reported in the background."""
         self._error_listeners.append(Listener(callback, self, "on_error"))
 
     def on_heartbeat(self, callback: HeartbeatCallback) -> None:
-        """Call ``callback(status, latency)``: sent, ok, error or timeout; latency in seconds."""
+        """Call ``callback(status, latency)``: sent, ok, error or timeout; latency in seconds.
+
+        ``disconnected`` comes from :meth:`send_heartbeat` called while the socket is down.
+        """
         self._heartbeat_listeners.append(Listener(callback, self, "on_heartbeat"))
 
     async def set_auth(self, token: str | None) -> None:
@@ -347,8 +398,33 @@ class RealtimeClient:
         waiting for a reply or for the channel to join fail with
         :class:`~realtime_typed.errors.ChannelError`.
         """
+        await self.disconnect()
+
+    async def disconnect(self, code: int = 1000, reason: str = "") -> None:
+        """:meth:`close` with a WebSocket close ``code`` and ``reason`` (the reference's name).
+
+        As in the reference client, channels are not left: they rejoin on :meth:`connect`.
+        """
+        if not (code == 1000 or 3000 <= code <= 4999):
+            raise ValueError(f"close code {code} is not 1000 or in 3000-4999")
+        if len(reason.encode()) > 123:
+            raise ValueError("a close reason is at most 123 UTF-8 bytes")
         self._started = False
-        await self._shutdown()
+        self._closing = True
+        try:
+            await self._shutdown(code, reason)
+        finally:
+            self._closing = False
+
+    def send_heartbeat(self) -> None:
+        """Send a heartbeat now (the next one follows its reply by ``heartbeat_interval``).
+
+        A heartbeat still unanswered makes this a heartbeat timeout, as at its time. While the
+        socket is down nothing is sent and ``on_heartbeat`` callbacks get ``"disconnected"``.
+        """
+        self.core.send_heartbeat(self.now())
+        if self._flush():
+            self._tasks.spawn(self._drain(), "realtime-heartbeat")
 
     # ------------------------------------------------------------------ connection
 
@@ -362,7 +438,13 @@ class RealtimeClient:
         return asyncio.get_running_loop().time()
 
     async def _open(self) -> None:
-        ws = await open_socket(self._url, open_timeout=self.timeout)
+        self._opening = True
+        try:
+            ws = await open_socket(
+                self._url, open_timeout=self.timeout, options=self._socket_options
+            )
+        finally:
+            self._opening = False
         self._generation += 1
         self._ws = ws
         self._writer = BurstWriter(ws)
@@ -414,7 +496,7 @@ class RealtimeClient:
                 core.connection_lost(now(), lost)
                 self.pump()
 
-    async def _shutdown(self) -> None:
+    async def _shutdown(self, code: int = 1000, reason: str = "") -> None:
         core = self.core
         core.stopped = True
         if core.connected:
@@ -426,10 +508,10 @@ class RealtimeClient:
         ws = self._forget_socket()
         self._generation += 1
         if ws is not None:
-            await close_socket(ws, self.timeout)
+            await close_socket(ws, self.timeout, reason, code=code)
         http = self._http
-        self._http = None
-        if http is not None:
+        if http is not None and self._owns_http:
+            self._http = None
             await http.aclose()
         await self._tasks.cancel_all()
 

@@ -7,9 +7,13 @@ mypy and pyright check them there as they are checked in the constructor.
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Mapping
 from typing import TypedDict
 
+import httpx
+
+from realtime_typed.client.connection import Proxy
 from realtime_typed.protocol.backoff import Backoff
 from realtime_typed.protocol.frames import Vsn
 
@@ -26,3 +30,7 @@ class ClientOptions(TypedDict, total=False):
     rejoin_after: Backoff
     params: Mapping[str, str] | None
     logger: logging.Logger | None
+    http_client: httpx.AsyncClient | None
+    headers: Mapping[str, str] | None
+    ssl: ssl.SSLContext | None
+    proxy: Proxy

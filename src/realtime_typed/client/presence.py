@@ -13,6 +13,7 @@ be empty is not called): one peer's bad meta never makes the state unreadable fo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final, Generic, Literal, TypeVar, cast
 
 from pydantic import ValidationError
@@ -21,7 +22,7 @@ from realtime_typed.client.listeners import Listener
 from realtime_typed.protocol.presence import Meta, PresenceEvent, PresenceSync
 from realtime_typed.typed import PresenceSpec
 
-__all__ = ["InvalidMetaCallback", "PresenceKind", "PresenceView"]
+__all__ = ["InvalidMetaCallback", "PresenceKind", "PresenceUpdate", "PresenceView"]
 
 MetaT = TypeVar("MetaT")
 PresenceKind = Literal["sync", "join", "leave"]
@@ -29,6 +30,21 @@ InvalidMetaCallback = Callable[[str, Meta, ValidationError], None]
 """``on_invalid(key, meta, error)``: a joined meta that does not fit the spec's model."""
 
 _REF: Final = "presence_ref"
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceUpdate(Generic[MetaT]):
+    """One presence event, for a listener of every kind (``Channel.on_presence``).
+
+    * ``join``: ``current`` holds the key's metas before the join, ``changed`` the joined ones;
+    * ``leave``: ``current`` holds the metas left after removal, ``changed`` the left ones;
+    * ``sync``: after each applied state or diff; ``key`` is ``None``, both lists empty.
+    """
+
+    event: PresenceKind
+    key: str | None
+    current: list[MetaT]
+    changed: list[MetaT]
 
 
 class PresenceView(Generic[MetaT]):
@@ -40,6 +56,8 @@ class PresenceView(Generic[MetaT]):
         self.spec: PresenceSpec[Any] | None = spec
         self.sync: PresenceSync = PresenceSync()
         self.listeners: dict[PresenceKind, list[Listener]] = {"sync": [], "join": [], "leave": []}
+        self.any_listeners: list[Listener] = []
+        """Listeners of every event, called with a :class:`PresenceUpdate`."""
         self.tracked: dict[str, Any] | None = None
         """The meta last tracked (as sent), re-tracked after every rejoin; None if untracked."""
         self._on_invalid = on_invalid
@@ -49,7 +67,7 @@ class PresenceView(Generic[MetaT]):
     @property
     def has_listeners(self) -> bool:
         """Whether any presence callback is registered."""
-        return any(self.listeners.values())
+        return bool(self.any_listeners) or any(self.listeners.values())
 
     def encode(self, meta: MetaT) -> dict[str, Any]:
         """The JSON object to track for ``meta``."""
@@ -107,11 +125,16 @@ class PresenceView(Generic[MetaT]):
         """Fire the callbacks for ``events``, in order (typed: validating joined metas)."""
         listeners = self.listeners
         typed = self.spec is not None
+        every = self.any_listeners
         for event in events:
             kind = event.kind
             if kind == "sync":
                 for listener in listeners["sync"]:
                     listener()
+                if every:
+                    synced: PresenceUpdate[MetaT] = PresenceUpdate("sync", None, [], [])
+                    for listener in every:
+                        listener(synced)
                 continue
             key = cast("str", event.key)
             targets = listeners[kind]
@@ -119,7 +142,9 @@ class PresenceView(Generic[MetaT]):
                 changed = self._typed(key, event.changed, report=True) if typed else event.changed
             else:
                 changed = self._left(event.changed)
-            if targets and (changed or not typed):
+            if (targets or every) and (changed or not typed):
                 current = self._typed(key, event.current)
                 for listener in targets:
                     listener(key, current, changed)
+                for listener in every:
+                    listener(PresenceUpdate(kind, key, current, changed))

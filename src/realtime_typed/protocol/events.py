@@ -17,6 +17,7 @@ __all__ = [
     "FrameDropped",
     "HeartbeatStatus",
     "HeartbeatUpdate",
+    "LeaveOutcome",
     "PushDone",
     "PushStatus",
     "ReconnectDue",
@@ -34,7 +35,8 @@ class SubscribeState(StrEnum):
     CHANNEL_ERROR = "CHANNEL_ERROR"
 
 
-HeartbeatStatus = Literal["sent", "ok", "error", "timeout"]
+HeartbeatStatus = Literal["sent", "ok", "error", "timeout", "disconnected"]
+LeaveOutcome = Literal["ok", "timed out", "error"]
 PushStatus = Literal["ok", "error", "timeout", "dropped", "closed"]
 
 
@@ -63,7 +65,11 @@ class PushDone:
 
 @dataclass(frozen=True, slots=True)
 class HeartbeatUpdate:
-    """A heartbeat was sent, answered or missed; ``latency`` in seconds for answers."""
+    """A heartbeat was sent, answered or missed; ``latency`` in seconds for answers.
+
+    ``disconnected``: a heartbeat was asked for (:meth:`PhoenixProtocol.send_heartbeat`) while
+    the socket is down, so none went out.
+    """
 
     status: HeartbeatStatus
     latency: float | None = None

@@ -38,6 +38,7 @@ from realtime_typed.protocol.events import (
     CoreEvent,
     FrameDropped,
     HeartbeatUpdate,
+    LeaveOutcome,
     PushDone,
     ReconnectDue,
     StateChanged,
@@ -86,6 +87,7 @@ class ChannelMachine:
         "join_ref",
         "join_timeout",
         "joined_once",
+        "leave_outcome",
         "leave_push",
         "rejoin_timer",
         "rejoin_tries",
@@ -102,6 +104,8 @@ class ChannelMachine:
         self.join_push: Push | None = None
         self.join_timeout: float | None = None
         self.leave_push: Push | None = None
+        self.leave_outcome: LeaveOutcome | None = None
+        """How the last ``phx_leave`` ended: answered ok, with an error, or not in time."""
         self.rejoin_timer: Deadline | None = None
         self.rejoin_tries: int = 0
         self.buffer: deque[Push] = deque()
@@ -299,6 +303,18 @@ class PhoenixProtocol:
         self._events.append(HeartbeatUpdate("sent"))
         self._heartbeat_timer = self._timers.add(reply_due, self._heartbeat_due)
 
+    def send_heartbeat(self, now: float) -> None:
+        """Send a heartbeat now rather than at its time (a pending one unanswered is a timeout).
+
+        While disconnected nothing is sent and a ``disconnected`` status is reported.
+        """
+        if not self.connected:
+            self._events.append(HeartbeatUpdate("disconnected"))
+            return
+        if self._heartbeat_timer is not None:
+            self._heartbeat_timer.cancel()
+        self._heartbeat_due(now)
+
     def _heartbeat_replied(self, payload: Any, now: float) -> None:
         if self._heartbeat_timer is not None:
             self._heartbeat_timer.cancel()
@@ -434,9 +450,11 @@ class PhoenixProtocol:
         self._cancel_rejoin(machine)
         self._cancel_join(machine)
         if not (self.connected and machine.state in _LIVE):
+            machine.leave_outcome = "ok"
             self._close(machine, None)
             return
         machine.state = next_state(machine.state, Trigger.LEAVE)
+        machine.leave_outcome = None
         push = Push(topic, "phx_leave", {}, self.timeout, expects_reply=True)
         push.ref = ref = self.make_ref()
         push.deadline = self._timers.add(now + self.timeout, partial(self._leave_done, push))
@@ -607,6 +625,7 @@ class PhoenixProtocol:
             self._awaiting.pop(push.ref, None)
         machine = self.channels.get(push.topic)
         if machine is not None and machine.leave_push is push:
+            machine.leave_outcome = "timed out"
             self._close(machine, None)
 
     def _channel_error(self, machine: ChannelMachine, now: float, error: Exception) -> None:
@@ -694,6 +713,8 @@ class PhoenixProtocol:
                 self._join_replied(machine, frame.payload, now)
         elif push.event == "phx_leave":
             if machine is not None and machine.leave_push is push:
+                ok = _fields(frame.payload).get("status") == "ok"
+                machine.leave_outcome = "ok" if ok else "error"
                 self._close(machine, None)
         else:
             reply = _fields(frame.payload)

@@ -508,3 +508,53 @@ def test_failed_reconnect_attempts_reach_waiting_channels(harness: Harness) -> N
     harness.advance(1.0)
     harness.core.connection_lost(harness.now, refused)
     assert harness.drain()[1] == [StateChanged(TOPIC, SubscribeState.CHANNEL_ERROR, refused)]
+
+
+# ----------------------------------------------------------------------------- leave outcome
+
+
+def test_leave_outcome_is_ok_error_or_timed_out(harness: Harness) -> None:
+    machine = harness.core.channels.get(TOPIC) or harness.core.add_channel(TOPIC, dict(CONFIG))
+    harness.core.leave(TOPIC, harness.now)
+    assert machine.leave_outcome == "ok"
+    for status, outcome in (("ok", "ok"), ("error", "error")):
+        harness.joined()
+        machine = harness.core.channels[TOPIC]
+        harness.core.leave(TOPIC, harness.now)
+        harness.reply(_only(harness.drain()[0], "phx_leave"), status=status)
+        assert machine.leave_outcome == outcome
+    harness.joined()
+    machine = harness.core.channels[TOPIC]
+    harness.core.leave(TOPIC, harness.now)
+    harness.advance(harness.core.timeout)
+    assert machine.leave_outcome == "timed out"
+    assert TOPIC not in harness.core.channels
+
+
+# ----------------------------------------------------------------------------- send_heartbeat
+
+
+def test_send_heartbeat_now_then_the_cadence_restarts_from_its_reply() -> None:
+    harness = Harness(heartbeat_interval=25.0)
+    harness.core.send_heartbeat(harness.now)
+    assert harness.drain() == ([], [HeartbeatUpdate("disconnected")])
+    harness.open()
+    harness.advance(10.0)
+    harness.core.send_heartbeat(harness.now)
+    frames, events = harness.drain()
+    beat = _only(frames, "heartbeat")
+    assert events == [HeartbeatUpdate("sent")]
+    harness.reply(beat)
+    assert harness.drain()[1] == [HeartbeatUpdate("ok", 0.0)]
+    assert harness.advance(24.9)[0] == []
+    assert _only(harness.advance(0.1)[0], "heartbeat").ref != beat.ref
+
+
+def test_send_heartbeat_while_one_is_pending_is_a_timeout() -> None:
+    harness = Harness(heartbeat_interval=25.0)
+    harness.open()
+    harness.core.send_heartbeat(harness.now)
+    harness.drain()
+    harness.core.send_heartbeat(harness.now)
+    _, events = harness.drain()
+    assert events[:2] == [HeartbeatUpdate("timeout"), CloseConnection("heartbeat timeout")]

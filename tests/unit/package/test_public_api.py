@@ -40,6 +40,7 @@ EXPORTS = {
     "JsonValue",
     "NullColumn",
     "PresenceSpec",
+    "PresenceUpdate",
     "ProtocolError",
     "PushError",
     "PushTimeout",
