@@ -423,8 +423,7 @@ class RealtimeClient:
         socket is down nothing is sent and ``on_heartbeat`` callbacks get ``"disconnected"``.
         """
         self.core.send_heartbeat(self.now())
-        if self._flush():
-            self._tasks.spawn(self._drain(), "realtime-heartbeat")
+        self.pump()
 
     # ------------------------------------------------------------------ connection
 

@@ -138,8 +138,13 @@ class PresenceView(Generic[MetaT]):
                 continue
             key = cast("str", event.key)
             targets = listeners[kind]
+            changed: list[MetaT]
             if kind == "join":
-                changed = self._typed(key, event.changed, report=True) if typed else event.changed
+                changed = (
+                    self._typed(key, event.changed, report=True)
+                    if typed
+                    else cast("list[MetaT]", event.changed)
+                )
             else:
                 changed = self._left(event.changed)
             if (targets or every) and (changed or not typed):
