@@ -25,7 +25,8 @@ PEERS_NODE = ROOT / "tests" / "peers" / "node"
 WEBSOCKETS_VERSIONS = ("14.0", "17.4")
 """The oldest and the newest websockets of the runtime pin (``websockets>=14,<18``)."""
 CLIENT_TESTS = ("tests/unit", "tests/integration/client", "tests/integration/scenarios")
-"""The client's tests (and the protocol core's): they need the package with its extras."""
+"""The client's tests (and the protocol core's), the soak left to ``nox -s tests``: they need
+the package with its extras."""
 
 
 def _run(session: nox.Session, tool: str, *args: str) -> None:
@@ -156,6 +157,6 @@ def websockets(session: nox.Session, version: str) -> None:
         "-q",
         "-p",
         "no:cacheprovider",
-        *(session.posargs or CLIENT_TESTS),
+        *(session.posargs or ("-m", "not soak", *CLIENT_TESTS)),
         external=True,
     )
