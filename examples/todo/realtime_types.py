@@ -43,23 +43,29 @@ _u_TodoState: _t.TypeAlias = TodoState
 
 class TodoListEditing(_pd.BaseModel):
     model_config = _pd.ConfigDict(populate_by_name=True)
-    todo_id: int
-    user: str
+    todo_id: _b.int
+    user: _b.str
+
+
+_u_TodoListEditing: _t.TypeAlias = TodoListEditing
 
 
 class TodoListPresence(_pd.BaseModel):
     model_config = _pd.ConfigDict(populate_by_name=True)
-    user: str
+    user: _b.str
     online_at: _pd.AwareDatetime | None = None
+
+
+_u_TodoListPresence: _t.TypeAlias = TodoListPresence
 
 
 class TodoList:
     """The channel todos:{owner}."""
 
-    Editing: _t.TypeAlias = TodoListEditing
-    editing = _rt.BroadcastSpec("editing", TodoListEditing)
-    Presence: _t.TypeAlias = TodoListPresence
-    presence = _rt.PresenceSpec(TodoListPresence)
+    Editing: _t.TypeAlias = _u_TodoListEditing
+    editing = _rt.BroadcastSpec("editing", _u_TodoListEditing)
+    Presence: _t.TypeAlias = _u_TodoListPresence
+    presence = _rt.PresenceSpec(_u_TodoListPresence)
 
     @staticmethod
     def topic(*, owner: _b.str) -> _b.str:

@@ -12,6 +12,7 @@ MIGRATIONS = DATA / "migrations"
 CHANNELS = DATA / "channels.yaml"
 HOSTILE_SQL = DATA / "hostile.sql"
 ORDERS_SQL = DATA / "orders.sql"
+HOSTILE_CHANNELS = DATA / "hostile_channels.yaml"
 HOSTILE_RENAMES = ("--rename", '"Items"=CapitalItems', "--rename", 'public."None"."x-y"=x_dash_y')
 RENAMES = ("--rename", 'public."Weird Names"."x-y"=x_dash_y')
 """``"x y"`` and ``"x-y"`` would both be the field ``x_y``: the schema cases name one."""
@@ -47,7 +48,7 @@ CASES = (
     ),
     GoldenCase(
         "hostile_names",
-        ("--tables", str(HOSTILE_SQL), *HOSTILE_RENAMES),
+        ("--tables", str(HOSTILE_SQL), *HOSTILE_RENAMES, "--channels", str(HOSTILE_CHANNELS)),
         Path("tests/gen/expected/hostile_types.py"),
     ),
     GoldenCase(

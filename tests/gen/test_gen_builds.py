@@ -97,3 +97,13 @@ def test_hostile_names_keep_their_wire_names() -> None:
     assert module.CallableNone.insert.schema == "Callable"
     assert module.CapitalItems.insert.table == "Items"
     assert module.Items.insert.table == "items"
+
+
+def test_hostile_payload_properties_decode() -> None:
+    module = _load(next(case for case in CASES if case.name == "hostile_names"))
+    payload = module.Annotated.date.decode(
+        {"date": "2024-01-02", "str": "s", "BaseModel": True, "Point": {"x": 1, "Point": "p"}}
+    )
+    assert str(payload.date) == "2024-01-02"
+    assert (payload.str_, payload.base_model, payload.point.point) == ("s", True, "p")
+    assert module.Annotated.topic(str="x") == "callable:x"

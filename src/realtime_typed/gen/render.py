@@ -14,7 +14,6 @@ names what it uses through private imports (``import datetime as _dt``), so a co
 
 from __future__ import annotations
 
-import ast
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,6 +29,7 @@ from realtime_typed.gen.plan import (
     plan_module,
     selected_tables,
 )
+from realtime_typed.gen.private_names import privatize_models
 from realtime_typed.gen.renames import Renames
 
 __all__ = ["TABLES_PER_MODULE", "Warning_", "render_module", "render_package", "selected_tables"]
@@ -40,19 +40,6 @@ _SHARED_MODULE = "_shared"
 
 _DOC_WIDTH = 72
 """Docstring width: stays under the line length at any nesting, runtime builders included."""
-
-_MODULE_ALIASES = {
-    "builtins": "_b",
-    "collections.abc": "_abc",
-    "datetime": "_dt",
-    "decimal": "_decimal",
-    "typing": "_t",
-    "typing_extensions": "_te",
-    "uuid": "_uuid",
-    "pydantic": "_pd",
-    "enum": "_enum",
-    "ipaddress": "_ipaddress",
-}
 
 
 def _docstring(text: str, indent: int) -> str:
@@ -81,45 +68,6 @@ _FILTERS: dict[str, Any] = _ENVIRONMENT.filters
 _FILTERS.update(py=repr, docstring=_docstring, rstrip=str.rstrip)
 
 
-def _module_alias(module: str) -> str:
-    return _MODULE_ALIASES.get(module) or "_m_" + module.replace(".", "_")
-
-
-class _PrivateImports(ast.NodeTransformer):
-    """Reads of imported names become attributes of privately imported modules."""
-
-    def __init__(self, names: dict[str, tuple[str, str]]) -> None:
-        self.names = names
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        target = self.names.get(node.id)
-        if target is None or not isinstance(node.ctx, ast.Load):
-            return node
-        alias, attribute = target
-        value = ast.Name(id=alias, ctx=ast.Load())
-        return ast.copy_location(ast.Attribute(value=value, attr=attribute, ctx=ast.Load()), node)
-
-
-def _privatize(imports: Sequence[str], code: str) -> tuple[list[str], str]:
-    """Payload-model code whose imports are private module aliases, and those imports."""
-    names: dict[str, tuple[str, str]] = {}
-    lines: set[str] = set()
-    for statement in ast.parse("\n".join(imports)).body:
-        if isinstance(statement, ast.ImportFrom) and statement.module not in (None, "__future__"):
-            module = statement.module or ""
-            alias = _module_alias(module)
-            lines.add(f"import {module} as {alias}")
-            for item in statement.names:
-                names[item.asname or item.name] = (alias, item.name)
-        elif isinstance(statement, ast.Import):
-            for item in statement.names:
-                alias = _module_alias(item.name)
-                lines.add(f"import {item.name} as {alias}")
-                names[item.asname or item.name] = (alias, "")
-    tree = _PrivateImports({k: v for k, v in names.items() if v[1]}).visit(ast.parse(code))
-    return sorted(lines), ast.unparse(ast.fix_missing_locations(tree))
-
-
 def _plan(
     catalog: Catalog,
     tables: Sequence[Table],
@@ -133,7 +81,7 @@ def _plan(
     model_names: set[str] = set()
     if channels is not None:
         raw_imports, raw_code, model_names = generate_models(channels)
-        model_imports, models_code = _privatize(raw_imports, raw_code)
+        model_imports, models_code = privatize_models(raw_imports, raw_code)
     plan = plan_module(
         catalog,
         tables,

@@ -28,53 +28,74 @@ __all__ = [
 
 class Message(_pd.BaseModel):
     model_config = _pd.ConfigDict(populate_by_name=True)
-    text: str
+    text: _b.str
     sent_at: _pd.AwareDatetime | None = None
-    tags: list[str] | None = None
+    tags: _b.list[_b.str] | None = None
+
+
+_u_Message: _t.TypeAlias = Message
 
 
 class Point(_pd.BaseModel):
     model_config = _pd.ConfigDict(populate_by_name=True)
-    x: float
-    y: float
+    x: _b.float
+    y: _b.float
+
+
+_u_Point: _t.TypeAlias = Point
 
 
 class BoardMove(_pd.BaseModel):
     model_config = _pd.ConfigDict(populate_by_name=True)
-    card: int
-    to: str
-    position: Point | None = None
+    card: _b.int
+    to: _b.str
+    position: _u_Point | None = None
+
+
+_u_BoardMove: _t.TypeAlias = BoardMove
 
 
 class LobbyPresence(_pd.BaseModel):
     model_config = _pd.ConfigDict(populate_by_name=True)
-    name: str
+    name: _b.str
+
+
+_u_LobbyPresence: _t.TypeAlias = LobbyPresence
 
 
 class RoomCursor(_pd.BaseModel):
     model_config = _pd.ConfigDict(populate_by_name=True)
-    x: float
-    y: float
+    x: _b.float
+    y: _b.float
+
+
+_u_RoomCursor: _t.TypeAlias = RoomCursor
 
 
 class RoomTyping(_pd.BaseModel):
     model_config = _pd.ConfigDict(populate_by_name=True)
-    user_id: str
-    is_typing: _t.Annotated[bool | None, _pd.Field(alias="is typing")] = None
+    user_id: _b.str
+    is_typing: _t.Annotated[_b.bool | None, _pd.Field(alias="is typing")] = None
+
+
+_u_RoomTyping: _t.TypeAlias = RoomTyping
 
 
 class RoomPresence(_pd.BaseModel):
     model_config = _pd.ConfigDict(populate_by_name=True)
-    user_id: str
+    user_id: _b.str
     status: _t.Literal["online", "away"] | None = None
     joined_at: _pd.AwareDatetime | None = None
+
+
+_u_RoomPresence: _t.TypeAlias = RoomPresence
 
 
 class Board:
     """The channel board:{org}:{board_id}."""
 
-    Move: _t.TypeAlias = BoardMove
-    move = _rt.BroadcastSpec("move", BoardMove)
+    Move: _t.TypeAlias = _u_BoardMove
+    move = _rt.BroadcastSpec("move", _u_BoardMove)
 
     @staticmethod
     def topic(*, org: _b.str, board_id: _b.str) -> _b.str:
@@ -85,8 +106,8 @@ class Board:
 class Lobby:
     """The channel lobby."""
 
-    Presence: _t.TypeAlias = LobbyPresence
-    presence = _rt.PresenceSpec(LobbyPresence)
+    Presence: _t.TypeAlias = _u_LobbyPresence
+    presence = _rt.PresenceSpec(_u_LobbyPresence)
 
     @staticmethod
     def topic() -> _b.str:
@@ -97,14 +118,14 @@ class Lobby:
 class Room:
     """A chat room; members show their status."""
 
-    Cursor: _t.TypeAlias = RoomCursor
-    cursor = _rt.BroadcastSpec("cursor", RoomCursor)
-    NewMessage: _t.TypeAlias = Message
-    new_message = _rt.BroadcastSpec("new-message", Message)
-    Typing: _t.TypeAlias = RoomTyping
-    typing = _rt.BroadcastSpec("typing", RoomTyping)
-    Presence: _t.TypeAlias = RoomPresence
-    presence = _rt.PresenceSpec(RoomPresence)
+    Cursor: _t.TypeAlias = _u_RoomCursor
+    cursor = _rt.BroadcastSpec("cursor", _u_RoomCursor)
+    NewMessage: _t.TypeAlias = _u_Message
+    new_message = _rt.BroadcastSpec("new-message", _u_Message)
+    Typing: _t.TypeAlias = _u_RoomTyping
+    typing = _rt.BroadcastSpec("typing", _u_RoomTyping)
+    Presence: _t.TypeAlias = _u_RoomPresence
+    presence = _rt.PresenceSpec(_u_RoomPresence)
 
     @staticmethod
     def topic(*, room_id: _b.str) -> _b.str:
