@@ -30,7 +30,7 @@ class ReportFilter:
         self._max_kinds = max_kinds
         self._kinds: set[str] = set()
         self._overflow = 0
-        self.suppressed = 0
+        self.suppressed: int = 0
         """Errors not reported (repeats of a known kind, and unsampled ones past the cap)."""
 
     def __len__(self) -> int:

@@ -120,7 +120,7 @@ class PresenceSync:
         """presence_state messages ignored because they belong to an earlier join."""
         self.discarded_diffs: int = 0
         """Buffered diffs dropped by :meth:`reset` (the new join's state supersedes them)."""
-        self.overflowed_diffs = 0
+        self.overflowed_diffs: int = 0
         """Buffered diffs dropped, oldest first, to keep at most :data:`MAX_PENDING_METAS`."""
 
     @property
