@@ -193,9 +193,9 @@ class Catalog:
     """Tables and user types by ``(schema, name)``, and how the realtime publication works.
 
     ``publish_via_partition_root`` is the option of the ``supabase_realtime`` publication:
-    false (PostgreSQL's default), changes of a partitioned table are published under the
-    name of the leaf partition that holds the row; true, under the partitioned table's
-    name. :meth:`delivers` says which tables' changes arrive under their own name.
+    false (PostgreSQL's default), the publication lists the leaf partitions of a
+    partitioned table; true, the partitioned table alone. :meth:`delivers` says which
+    tables' changes Realtime sends.
     """
 
     tables: dict[tuple[str, str], Table] = field(default_factory=dict[tuple[str, str], Table])
@@ -205,15 +205,15 @@ class Catalog:
     publish_via_partition_root: bool = False
 
     def delivers(self, table: Table) -> bool:
-        """Whether changes to ``table``'s rows arrive under its own name.
+        """Whether Realtime sends changes to ``table``'s rows under its own name.
 
-        A partitioned table holds no rows: its changes arrive under the leaf partitions'
-        names, unless the publication publishes via the partition root, and then every
-        partition's changes arrive under the topmost partitioned table's name. An unlogged
-        table's changes never arrive.
+        Realtime reads the WAL through wal2json, which names the leaf partition that holds
+        a changed row, and keeps only the tables the publication lists. A partitioned table
+        holds no rows, so a subscription to it never receives anything; its leaf partitions
+        deliver while the publication lists them (``publish_via_partition_root`` false),
+        and nothing of a partitioned table arrives when it is true. An unlogged table
+        writes no WAL: its changes never arrive.
         """
-        if table.unlogged:
+        if table.unlogged or table.partitioned:
             return False
-        if self.publish_via_partition_root:
-            return table.partition_of is None
-        return not table.partitioned
+        return table.partition_of is None or not self.publish_via_partition_root

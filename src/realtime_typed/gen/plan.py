@@ -82,9 +82,9 @@ class ColumnPlan:
 class TablePlan:
     """A table class: names, docstrings, Row and Old fields, typed columns.
 
-    ``delivers`` is false for a table whose changes arrive under another name (a partitioned
-    table, or a partition, depending on the publication) or never arrive (an unlogged
-    table): it gets no change keys.
+    ``delivers`` is false for a table whose changes Realtime never sends (a partitioned table,
+    a partition when the publication publishes via the root, an unlogged table): it gets no
+    change keys.
     """
 
     name: str
@@ -195,12 +195,15 @@ def _partition_note(table: Table) -> str:
         )
     if table.partitioned:
         return (
-            "No change keys: the publication sends changes under the names of the leaf "
-            "partitions (publish_via_partition_root is false); subscribe to those."
+            "No change keys: a partitioned table holds no rows. Realtime sends changes under "
+            "the names of the leaf partitions, while the supabase_realtime publication lists "
+            "them (publish_via_partition_root = false); subscribe to those."
         )
     return (
-        "No change keys: the publication sends this partition's changes under the "
-        "partitioned table's name (publish_via_partition_root is true); subscribe to that."
+        "No change keys: the supabase_realtime publication publishes via the partition "
+        "root (publish_via_partition_root = true), so Realtime refuses a subscription to "
+        "this partition, and one to the root receives nothing (wal2json names the "
+        "partition). Set it to false to receive this partition's changes."
     )
 
 

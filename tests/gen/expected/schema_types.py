@@ -461,9 +461,10 @@ if _t.TYPE_CHECKING:
     class Measurements:
         """The table measurements.
 
-        No change keys: the publication sends changes under the names of the
-        leaf partitions (publish_via_partition_root is false); subscribe to
-        those.
+        No change keys: a partitioned table holds no rows. Realtime sends
+        changes under the names of the leaf partitions, while the
+        supabase_realtime publication lists them (publish_via_partition_root =
+        false); subscribe to those.
         """
 
         class Row(_record):
@@ -1052,9 +1053,10 @@ else:
         class Measurements:
             """The table measurements.
 
-            No change keys: the publication sends changes under the names of the
-            leaf partitions (publish_via_partition_root is false); subscribe to
-            those.
+            No change keys: a partitioned table holds no rows. Realtime sends
+            changes under the names of the leaf partitions, while the
+            supabase_realtime publication lists them (publish_via_partition_root =
+            false); subscribe to those.
             """
 
             class Row(_record):
