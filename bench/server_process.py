@@ -30,7 +30,15 @@ from typing import Any
 from realtime_typed.local.firehose import broadcast_fan_out, firehose
 from realtime_typed.testing import LocalRealtimeServer, ServerOptions
 
-OPTIONS = ServerOptions(max_channels_per_client=100_000, presence_max_calls=1_000_000)
+OPTIONS = ServerOptions(
+    max_channels_per_client=100_000,
+    presence_max_calls=1_000_000,
+    max_concurrent_users=1_000_000,
+    max_joins_per_second=1_000_000,
+    max_events_per_second=1_000_000_000,
+    max_outbound_bytes=1_000_000_000,
+    idle_timeout=3600.0,
+)
 
 
 def reply(value: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from realtime_typed._cli import CommandParser, fail
 from realtime_typed.local.faults import add_fault_arguments, injected_faults
@@ -68,6 +68,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help='refuse joins of public channels ("PrivateOnly: This project only allows private '
         'channels"); private channels need --db-url or the default database',
     )
+    _add_limit_arguments(parser)
     database = parser.add_mutually_exclusive_group()
     database.add_argument(
         "--db-url",
@@ -98,6 +99,68 @@ def _port(text: str) -> int:
     if not 0 <= port <= MAX_PORT:
         raise argparse.ArgumentTypeError(f"{port} is out of range (0 to {MAX_PORT})")
     return port
+
+
+_LIMITS: Final = (
+    (
+        "max_concurrent_users",
+        int,
+        "N",
+        "sockets with a joined channel; past it, connects get 429 "
+        '"Too many connected users" and joins "ConnectionRateLimitReached"',
+    ),
+    (
+        "max_joins_per_second",
+        int,
+        "N",
+        "joins per second averaged over the last minute; past "
+        'it, connects get 429 and a join "ClientJoinRateLimitReached" and its socket closes',
+    ),
+    (
+        "max_events_per_second",
+        int,
+        "N",
+        "broadcasts sent and received per second averaged over "
+        'the last minute; past it, a receiving channel is shut down ("Too many messages per '
+        'second") and REST broadcast gets 429',
+    ),
+    (
+        "max_channels_per_client",
+        int,
+        "N",
+        'channels joined on one socket ("ChannelRateLimitReached")',
+    ),
+    (
+        "max_outbound_bytes",
+        int,
+        "BYTES",
+        "bytes queued for a socket that does not read them; past it, the socket is dropped",
+    ),
+    (
+        "idle_timeout",
+        float,
+        "SECONDS",
+        "a socket that sends nothing (not even a heartbeat) for this long is closed",
+    ),
+)
+
+
+def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """The server's limits, each with the real server's default."""
+    group = parser.add_argument_group("limits (defaults: the real server's)")
+    defaults = ServerOptions()
+    for name, kind, metavar, text in _LIMITS:
+        group.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            default=getattr(defaults, name),
+            metavar=metavar,
+            help=text,
+        )
+
+
+def _limits(args: argparse.Namespace) -> dict[str, Any]:
+    return {name: getattr(args, name) for name, *_ in _LIMITS}
 
 
 def _jwks_file(path: str) -> dict[str, Any]:
@@ -241,7 +304,7 @@ async def serve(args: argparse.Namespace) -> None:
                 args.jwt_secret,
                 db_url,
                 jwks=args.jwks,
-                options=ServerOptions(private_only=args.private_only),
+                options=ServerOptions(private_only=args.private_only, **_limits(args)),
             )
             await stack.enter_async_context(server)
         except Exception as exc:

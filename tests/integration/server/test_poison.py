@@ -114,7 +114,9 @@ def _session_of(server: LocalRealtimeServer, client: RawClient) -> SocketSession
 # --------------------------------------------------------------------------- tokens
 
 
-def _signed(secret: str, claims_json: str) -> str:
+def signed(secret: str, claims_json: str) -> str:
+    """An HS256 JWT of ``claims_json`` as written, signed with ``secret``."""
+
     def b64(raw: bytes) -> str:
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
@@ -136,7 +138,7 @@ NOT_A_JWT: Final = "The token provided is not a valid JWT"
 async def test_a_signed_token_with_poison_claims_is_malformed_everywhere(
     realtime_server: LocalRealtimeServer, claims: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    token = _signed(realtime_server.jwt_secret, claims)
+    token = signed(realtime_server.jwt_secret, claims)
     with pytest.raises(InvalidStatus) as refused:
         async with open_client(realtime_server, apikey=token):
             pass

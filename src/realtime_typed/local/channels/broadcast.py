@@ -70,6 +70,7 @@ def _relay(
         if ack:
             channel.reply(ref, "error", PAYLOAD_SIZE_EXCEEDED)
         return
+    state.events.sent()
     exclude = None if channel.config.broadcast_self else channel
     state.registry.fan_out(channel.key, message, exclude)
     if ack:

@@ -49,6 +49,9 @@ class ChannelSocket(Protocol):
     def send(self, data: str | bytes) -> None:
         """Queue a frame for this socket."""
 
+    def close(self, code: int, reason: str = "") -> None:
+        """Close the socket with ``code`` after the frames already queued."""
+
     def reply_unmatched(self, frame: Frame) -> None:
         """Phoenix's answer to a push on a topic this socket has not joined."""
 

@@ -2,17 +2,19 @@
 
 In order, as the real server: a topic outside ``realtime:`` is an unmatched topic; a repeated
 join of a topic closes the old channel first (``phx_close``); an empty sub-topic, PrivateOnly
-mode, the channel limit, the token (the join's own ``access_token``, else the socket's) and, for
-private channels or replay requests, the RLS read checks (see ``private_channels``) can refuse
-the join. The ok reply echoes each Postgres-changes binding with its integer ``id``; then come
-replayed broadcasts, ``presence_state`` (when presence is enabled) and the Postgres-changes
-notices.
+mode, the concurrent users limit (sockets with a joined channel), the joins-per-second limit
+(which also closes the socket), the channel limit, the token (the join's own ``access_token``,
+else the socket's) and, for private channels or replay requests, the RLS read checks (see
+``private_channels``) can refuse the join. The ok reply echoes each Postgres-changes binding
+with its integer ``id``; then come replayed broadcasts, ``presence_state`` (when presence is
+enabled) and the Postgres-changes notices.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any, Final
 
 from realtime_typed.local.auth.tokens import TokenRejected
@@ -36,6 +38,9 @@ _log = logging.getLogger(__name__)
 
 TOPIC_NAME_REQUIRED: Final = "TopicNameRequired: You must provide a topic name"
 TOO_MANY_CHANNELS: Final = "ChannelRateLimitReached: Too many channels"
+TOO_MANY_USERS: Final = "ConnectionRateLimitReached: Too many connected users"
+CLOSE_NORMAL: Final = 1000
+TOO_MANY_JOINS: Final = "ClientJoinRateLimitReached: Too many joins per second"
 _LEGACY_FIELDS: Final = ("schema", "table", "filter")
 
 
@@ -58,6 +63,15 @@ def join(session: ChannelSocket, frame: Frame) -> None:
     if state.options.private_only and not config.private:
         _refuse(session, frame, PRIVATE_ONLY)
         return
+    if session not in state.users and len(state.users) >= state.options.max_concurrent_users:
+        _log.error("ConnectionRateLimitReached: Too many connected users")
+        _refuse(session, frame, TOO_MANY_USERS)
+        return
+    if state.joins.advance(time.monotonic()):
+        _refuse(session, frame, TOO_MANY_JOINS)
+        session.close(CLOSE_NORMAL)
+        return
+    state.joins.add(time.monotonic())
     if len(session.channels) >= state.options.max_channels_per_client:
         _refuse(session, frame, TOO_MANY_CHANNELS)
         return
@@ -111,6 +125,7 @@ def _open(
     channel.replayed_ids = frozenset(message.id for message in grant.replay)
     session.channels[topic] = channel
     state.registry.add(channel)
+    state.users.add(session)
     changes = [{**binding, "id": number} for number, binding in channel.bindings]
     channel.reply(frame.ref, "ok", {"postgres_changes": changes})
     _log.info(

@@ -13,7 +13,7 @@ from typing import NamedTuple, Protocol
 from realtime_typed.local.auth.policies import Extension, Policies
 from realtime_typed.protocol.frames import Vsn
 
-__all__ = ["ChannelRegistry", "FanOut", "Member", "MemberSocket", "TopicKey"]
+__all__ = ["ChannelRegistry", "DeliveryMeter", "FanOut", "Member", "MemberSocket", "TopicKey"]
 
 _log = logging.getLogger(__name__)
 
@@ -73,6 +73,13 @@ class Member(Protocol):
         ...
 
 
+class DeliveryMeter(Protocol):
+    """Told of each broadcast delivered (the events-per-second limit)."""
+
+    def delivered(self, member: Member) -> None:
+        """``member`` received a broadcast."""
+
+
 class ChannelRegistry:
     """Members of each topic, in join order, plus counts of messages a socket could not take
     and of messages that could not be encoded (dropped for every member)."""
@@ -81,6 +88,7 @@ class ChannelRegistry:
         self._members: dict[TopicKey, dict[Member, None]] = {}
         self.undeliverable: int = 0
         self.unencodable: int = 0
+        self.meter: DeliveryMeter | None = None
 
     def add(self, channel: Member) -> None:
         """Make ``channel`` a member of its topic."""
@@ -138,4 +146,6 @@ class ChannelRegistry:
                 continue
             session.send(data)
             sent += 1
+            if extension == "broadcast" and self.meter is not None:
+                self.meter.delivered(channel)
         return sent

@@ -7,14 +7,18 @@ The transport's ``ServerState`` provides it; the features reach it through their
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from realtime_typed.local.auth.authorization import Authorizer
 from realtime_typed.local.auth.tokens import JwtVerifier
 from realtime_typed.local.channels.postgres_wiring import PostgresWiring
 from realtime_typed.local.channels.presence import PresenceTracker
+from realtime_typed.local.channels.rate_limit import RollingRateLimit
 from realtime_typed.local.channels.registry import ChannelRegistry
 from realtime_typed.local.options import ServerOptions
+
+if TYPE_CHECKING:
+    from realtime_typed.local.channels.event_limit import EventRateMeter
 
 __all__ = ["SharedState"]
 
@@ -24,6 +28,21 @@ class SharedState(Protocol):
 
     oversized_payloads: int
     """Broadcasts refused for their size."""
+
+    @property
+    def users(self) -> set[object]:
+        """Sockets counted against ``max_concurrent_users``: those that joined a channel."""
+        ...
+
+    @property
+    def joins(self) -> RollingRateLimit:
+        """Joins per second, against ``max_joins_per_second``."""
+        ...
+
+    @property
+    def events(self) -> EventRateMeter:
+        """Broadcast events per second, against ``max_events_per_second``."""
+        ...
 
     @property
     def options(self) -> ServerOptions:

@@ -3,7 +3,8 @@
 ``/socket/websocket`` (the server's own path) and ``/realtime/v1/websocket`` (the gateway's
 public path) lead to the same handler. The socket token is the ``apikey`` query parameter, or
 the ``x-api-key`` header when present. A refused upgrade is an HTTP response with the real
-status and a JSON body ``{"error": ...}``; an unsupported ``vsn`` gets a bare 403.
+status and a JSON body ``{"error": ...}``; an unsupported ``vsn`` gets a bare 403; past the
+concurrent users or joins-per-second limit, 429.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from typing import Final
 
 from aiohttp import web
@@ -61,12 +63,18 @@ async def _socket(request: web.Request) -> web.StreamResponse:
         if state.options.connect_error_delay > 0:
             await asyncio.sleep(state.options.connect_error_delay)
         return web.json_response({"error": message}, status=status)
+    limited = _over_limit(state)
+    if limited is not None:
+        _log.error("refused a socket: %s", limited)
+        if state.options.connect_error_delay > 0:
+            await asyncio.sleep(state.options.connect_error_delay)
+        return web.json_response({"error": limited}, status=429)
     # Phoenix sockets do not negotiate permessage-deflate (the real endpoint leaves it off).
     ws = web.WebSocketResponse(
         max_msg_size=state.options.max_frame_bytes, autoping=True, compress=False
     )
     await ws.prepare(request)
-    session = SocketSession(ws, vsn, state, token)
+    session = SocketSession(ws, vsn, state, token, request.transport)
     state.sessions.add(session)
     _log.info("socket from %s opened (vsn %s, role %s)", peer, vsn, claims.get("role"))
     try:
@@ -75,6 +83,16 @@ async def _socket(request: web.Request) -> web.StreamResponse:
         state.sessions.discard(session)
         _log.info("socket from %s closed", peer)
     return ws
+
+
+def _over_limit(state: ServerState) -> str | None:
+    """Why a socket is refused for the server's limits (429), as the real server checks them at
+    connect; ``None`` when within them."""
+    if len(state.users) >= state.options.max_concurrent_users:
+        return "Too many connected users"
+    if state.joins.advance(time.monotonic()):
+        return "Too many joins per second"
+    return None
 
 
 def make_app(state: ServerState) -> web.Application:

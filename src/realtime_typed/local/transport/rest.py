@@ -142,6 +142,19 @@ def _parsed(raw: bytes) -> Any:
     return body
 
 
+def _over_events_limit(state: ServerState, batch: int) -> str | None:
+    """Why a REST broadcast of ``batch`` messages (0: a single one) is refused for the
+    events-per-second limit (429), as the real server words it; ``None`` within it."""
+    events = state.events
+    events.over_limit()
+    average, limit = events.rate.average, state.options.max_events_per_second
+    if average >= limit if batch == 0 else average > limit:
+        return "You have exceeded your rate limit"
+    if batch and batch + average > limit:
+        return "Too many messages to broadcast, please reduce the batch size"
+    return None
+
+
 # ---------------------------------------------------------------------- batch
 
 
@@ -234,6 +247,10 @@ async def _batch(state: ServerState, request: web.Request) -> web.StreamResponse
     if errors:
         _log.info("REST broadcast refused: invalid messages")
         return _json({"errors": errors}, 422)
+    limited = _over_events_limit(state, len(messages))
+    if limited is not None:
+        return _json({"message": limited}, 429)
+    state.events.sent(len(messages))
     private_topics: dict[str, list[dict[str, Any]]] = {}
     for message in messages:
         if message["private"]:
@@ -276,6 +293,9 @@ async def _single(state: ServerState, request: web.Request) -> web.StreamRespons
     topic = request.match_info["topic"]
     event = request.match_info["event"]
     private = request.query.get("private") == "true"
+    limited = _over_events_limit(state, 0)
+    if limited is not None:
+        return _json({"message": limited}, 429)
     if json_size(payload) > state.options.max_payload_bytes:
         return _json({"errors": {"payload": [TOO_BIG]}}, 422)
     if private:
@@ -285,6 +305,7 @@ async def _single(state: ServerState, request: web.Request) -> web.StreamRespons
         if not allowed:
             _log.info("REST broadcast to private %s refused: no write permission", topic)
             return _json({"message": "Unauthorized"}, 403)
+    state.events.sent()
     broadcast = UserBroadcast(None, None, topic, event, None, payload, binary)
     state.registry.fan_out(
         TopicKey(private, topic), UserBroadcastFanOut("realtime:" + topic, broadcast)

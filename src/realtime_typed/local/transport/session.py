@@ -37,6 +37,8 @@ _log = logging.getLogger(__name__)
 
 CLOSE_SERVICE_RESTART: Final = 1012
 CLOSE_INTERNAL_ERROR: Final = 1011
+CLOSE_NORMAL: Final = 1000
+_CLOSED: Final = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 SERVER_DISCONNECT: Final = {
     "extension": "system",
     "status": "ok",
@@ -71,6 +73,8 @@ class SessionState(SharedState, Protocol):
     """Client frames that could not be decoded."""
     ignored_events: int
     """Pushes of events the server does not handle."""
+    slow_consumers: int
+    """Sockets dropped for not reading their frames."""
 
     @property
     def faults(self) -> FaultHooks:
@@ -90,9 +94,15 @@ class SocketSession:
     """The server side of one client socket."""
 
     def __init__(
-        self, ws: web.WebSocketResponse, vsn: Vsn, state: SessionState, token: str
+        self,
+        ws: web.WebSocketResponse,
+        vsn: Vsn,
+        state: SessionState,
+        token: str,
+        transport: asyncio.Transport | None = None,
     ) -> None:
         self.ws = ws
+        self._transport = transport
         self.vsn: Vsn = vsn
         self.state = state
         self.token = token
@@ -102,6 +112,7 @@ class SocketSession:
         self.screen: Callable[[str | bytes], bool] | None = None
         """A fault filter: frames it returns True for are not queued (see ``faults``)."""
         self._deferred: asyncio.Task[None] | None = None
+        self._queued_bytes = 0
 
     # ------------------------------------------------------------------ output
 
@@ -110,10 +121,32 @@ class SocketSession:
         return encode_server_frame(frame, self.vsn)
 
     def send(self, data: str | bytes) -> None:
-        """Queue a frame for this socket (dropped once the socket is closing)."""
+        """Queue a frame for this socket (dropped once the socket is closing).
+
+        A socket whose queue passes ``max_outbound_bytes`` (a client that does not read) is
+        dropped without a close frame, as the real server's socket process is killed when its
+        heap passes the same limit.
+        """
         if self._closing or (self.screen is not None and self.screen(data)):
             return
+        self._queued_bytes += len(data)
+        if self._queued_bytes > self.state.options.max_outbound_bytes:
+            self._drop_slow_consumer()
+            return
         self._outbox.put_nowait(data)
+
+    def _drop_slow_consumer(self) -> None:
+        self.state.slow_consumers += 1
+        _log.warning(
+            "slow consumer: over %d bytes queued for a socket that does not read; dropped",
+            self.state.options.max_outbound_bytes,
+        )
+        self._closing = True
+        while not self._outbox.empty():
+            self._outbox.get_nowait()
+        self._queued_bytes = 0
+        if self._transport is not None:
+            self._transport.abort()
 
     def send_burst(self, burst: Burst) -> None:
         """Queue ``burst``: the writer awaits it with the socket, after the frames before it."""
@@ -242,13 +275,22 @@ class SocketSession:
         """Serve the socket until it closes; then remove its channels."""
         writer = asyncio.get_running_loop().create_task(self._write(), name="realtime-writer")
         try:
-            async for message in self.ws:
+            while True:
+                try:
+                    message = await self.ws.receive(timeout=self.state.options.idle_timeout)
+                except TimeoutError:
+                    _log.info("socket idle for %ss: closed", self.state.options.idle_timeout)
+                    self.close(CLOSE_NORMAL)
+                    continue
+                if message.type in _CLOSED:
+                    break
                 await self._finish_deferred()
                 if message.type is WSMsgType.TEXT or message.type is WSMsgType.BINARY:
                     self._receive_guarded(message.data)
                 elif message.type is WSMsgType.ERROR:
                     _log.warning("socket error: %s", self.ws.exception())
         finally:
+            self.state.users.discard(self)
             self._closing = True
             if self._deferred is not None:
                 self._deferred.cancel()
@@ -279,8 +321,10 @@ class SocketSession:
                     await ws.close(code=item.code, message=item.reason.encode())
                     return
                 if isinstance(item, str):
+                    self._queued_bytes -= len(item)
                     await ws.send_str(item)
                 elif isinstance(item, bytes):
+                    self._queued_bytes -= len(item)
                     await ws.send_bytes(item)
                 else:
                     await item(ws)
