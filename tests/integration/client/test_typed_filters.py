@@ -26,6 +26,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from pydantic import JsonValue
 
 from realtime_typed import (
     BoolColumn,
@@ -41,6 +42,9 @@ from realtime_typed.gen.cli import main as realtime_gen
 from realtime_typed.testing import LocalRealtimeServer
 
 from .helpers import WAIT
+
+SUBSCRIBE_WAIT = WAIT * 12
+"""Seconds for the subscription of some 120 filtered bindings, and for their first changes."""
 
 pytestmark = pytest.mark.postgres
 
@@ -292,9 +296,9 @@ async def test_every_offered_filter_selects_exactly_its_rows(
         async with RealtimeClient(
             server.url, apikey=server.anon_key, access_token=server.service_key
         ) as client:
-            ready = asyncio.Event()
+            notices: asyncio.Queue[dict[str, JsonValue]] = asyncio.Queue()
             channel = client.channel("typed-filters")
-            channel.on_system(lambda payload: ready.set())
+            channel.on_system(notices.put_nowait)
             channel.on_postgres_changes(
                 generated.insert, lambda change: everything.put_nowait(change.record.id)
             )
@@ -303,13 +307,15 @@ async def test_every_offered_filter_selects_exactly_its_rows(
                     generated.insert, _collector(received[index]), filter=filter_
                 )
             await channel.subscribe()
-            await asyncio.wait_for(ready.wait(), WAIT)
+            # Every binding's filter is checked in PostgreSQL at subscribe: give it time.
+            notice = await asyncio.wait_for(notices.get(), SUBSCRIBE_WAIT)
+            assert notice.get("status") == "ok", notice
             values_a = ", ".join(case.sql_a for case in CASES.values())
             values_b = ", ".join(case.sql_b for case in CASES.values())
             await db.execute(f"insert into {table} values ({ROW_A}, {values_a})".encode())
             await db.execute(f"insert into {table} values ({ROW_B}, {values_b})".encode())
             await db.execute(f"insert into {table} (id) values ({ROW_NULL})".encode())
-            seen = {await asyncio.wait_for(everything.get(), WAIT * 4) for _ in range(3)}
+            seen = {await asyncio.wait_for(everything.get(), SUBSCRIBE_WAIT) for _ in range(3)}
             assert seen == {ROW_A, ROW_B, ROW_NULL}
             # Deliveries of one change share its message, so every binding has its rows now.
     wrong = [
