@@ -34,7 +34,7 @@ CONFIG: dict[str, Any] = {"broadcast": {"ack": True, "self": True}}
 
 
 async def raw(server: ServerProcess, count: int) -> list[float]:
-    async with connect(server.socket_url("2.0.0")) as ws:
+    async with connect(server.socket_url("2.0.0"), compression=None, max_queue=None) as ws:
         sock = RawSocket(ws)
         topic = "realtime:" + TOPIC_NAME
         config = join_config(True)

@@ -9,7 +9,9 @@ broadcast before it was received and relayed. With ack, broadcasts go out in win
 - ``official``: the ``realtime`` client; ``send_broadcast`` without ack, ``push`` plus
   ``receive("ok", ...)`` with ack (its ``send_broadcast`` discards the reply);
 - ``realtime_typed``: ``Channel.send_broadcast`` (binary kind 3 on vsn 2.0.0); with ack, each
-  window is an ``asyncio.gather`` of the sends.
+  window is one ``Channel.send_broadcasts`` (one wait for the window's replies);
+- ``realtime_typed_gather``: with ack, each window is an ``asyncio.gather`` of
+  ``send_broadcast`` (one task per message: the one-at-a-time path).
 
 Run: ``python -m bench.send_bench --impl raw [--ack] [--count 20000] [--window 1000]``.
 """
@@ -70,7 +72,7 @@ class RawSocket:
 
 
 async def raw(server: ServerProcess, count: int, ack: bool, window: int) -> Meter:
-    async with connect(server.socket_url("2.0.0")) as ws:
+    async with connect(server.socket_url("2.0.0"), compression=None, max_queue=None) as ws:
         sock = RawSocket(ws)
         topic = "realtime:" + TOPIC_NAME
         join_ref = await sock.join(TOPIC_NAME, ack)
@@ -139,6 +141,16 @@ async def official(server: ServerProcess, count: int, ack: bool, window: int) ->
 
 
 async def realtime_typed(server: ServerProcess, count: int, ack: bool, window: int) -> Meter:
+    return await _realtime_typed(server, count, ack, window, batch=True)
+
+
+async def realtime_typed_gather(server: ServerProcess, count: int, ack: bool, window: int) -> Meter:
+    return await _realtime_typed(server, count, ack, window, batch=False)
+
+
+async def _realtime_typed(
+    server: ServerProcess, count: int, ack: bool, window: int, *, batch: bool
+) -> Meter:
     async with RealtimeClient(server.url, apikey=server.anon_key) as client:
         channel = client.channel(TOPIC_NAME, broadcast_ack=ack)
         sync = client.channel(SYNC_NAME, broadcast_ack=True)
@@ -147,7 +159,12 @@ async def realtime_typed(server: ServerProcess, count: int, ack: bool, window: i
         send = channel.send_broadcast
         meter = Meter()
         meter.start()
-        if ack:
+        if ack and batch:
+            for start in range(0, count, window):
+                size = min(window, count - start)
+                outcomes = await channel.send_broadcasts(EVENT, [PAYLOAD] * size)
+                assert not any(outcomes), outcomes
+        elif ack:
             for start in range(0, count, window):
                 size = min(window, count - start)
                 await asyncio.gather(*(send(EVENT, PAYLOAD) for _ in range(size)))
@@ -159,7 +176,12 @@ async def realtime_typed(server: ServerProcess, count: int, ack: bool, window: i
         return meter
 
 
-IMPLS = {"raw": raw, "official": official, "realtime_typed": realtime_typed}
+IMPLS = {
+    "raw": raw,
+    "official": official,
+    "realtime_typed": realtime_typed,
+    "realtime_typed_gather": realtime_typed_gather,
+}
 
 
 async def run(impl: str, count: int, ack: bool, window: int) -> dict[str, Any]:

@@ -15,18 +15,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Literal, Protocol, Self, TypeAlias, TypeVar, overload
 
 from pydantic import JsonValue, ValidationError
 
+from realtime_typed.client.batch import Outcome
 from realtime_typed.client.changes import UNTYPED_SPECS, ChangeRouter, ChangeSink, change_sink
 from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE, Listener, ListenerRuntime
 from realtime_typed.client.persist import BroadcastReplay, Persist, check_persist
 from realtime_typed.client.presence import PresenceKind, PresenceUpdate, PresenceView
 from realtime_typed.client.queues import DropOldestQueue
 from realtime_typed.client.streams import MessageStream
-from realtime_typed.errors import ChannelError, InvalidMessage, ProtocolError
+from realtime_typed.errors import (
+    ChannelError,
+    ConnectionError,
+    InvalidMessage,
+    ProtocolError,
+    RealtimeError,
+)
 from realtime_typed.protocol.channel_state import ChannelState
 from realtime_typed.protocol.events import LeaveOutcome, SubscribeState
 from realtime_typed.protocol.frames import MAX_FIELD_BYTES, Frame, Vsn
@@ -85,6 +92,10 @@ class ChannelHost(ListenerRuntime, Protocol):
 
     async def push(self, topic: str, event: str, payload: Any, *, wait: bool) -> None:
         """Send a channel message; with ``wait``, until the server's reply."""
+
+    async def push_many(self, topic: str, event: str, payloads: list[Any]) -> list[Outcome]:
+        """Send channel messages that expect replies; each one's outcome, in order."""
+        ...
 
     def refresh_auth_later(self) -> None:
         """Fetch a fresh token in the background."""
@@ -530,6 +541,55 @@ class Channel(Generic[MetaT]):
         ``persist=True`` (or ``{"ttl": n}``) asks the server to store the message for replay;
         it needs a private channel and the 2.0.0 serializer (``ValueError`` otherwise).
         """
+        body = self._broadcast_body(event, payload, persist)
+        await self._client.push(self.topic, "broadcast", body, wait=self._ack)
+
+    @overload
+    async def send_broadcasts(
+        self, event: BroadcastSpec[T], payloads: Iterable[T], *, persist: Persist = ...
+    ) -> list[RealtimeError | None]: ...
+    @overload
+    async def send_broadcasts(
+        self, event: str, payloads: Iterable[JsonValue], *, persist: Persist = ...
+    ) -> list[RealtimeError | None]: ...
+    async def send_broadcasts(
+        self, event: BroadcastSpec[Any] | str, payloads: Iterable[Any], *, persist: Persist = False
+    ) -> list[RealtimeError | None]:
+        """Broadcast every payload of ``payloads`` as ``event``; each one's outcome, in order.
+
+        The outcome is ``None`` for a message that went through, else its error, which is
+        returned, not raised: :class:`~realtime_typed.errors.PushError` (the server refused
+        it), :class:`~realtime_typed.errors.PushTimeout` (no reply within the client's
+        ``timeout``, or dropped from a full buffer while the channel was not joined),
+        :class:`~realtime_typed.errors.ChannelError` or
+        :class:`~realtime_typed.errors.ConnectionError` (the channel or the socket ended first).
+
+        With ``broadcast_ack`` the messages go out together and one wait covers every reply:
+        no task and no future per message, which makes this the fast way to send many
+        acknowledged broadcasts. Without it, each is sent as :meth:`send_broadcast` does and
+        ``None`` means written. A payload the encoder refuses raises before anything is sent;
+        so does a closed channel.
+        """
+        bodies = [self._broadcast_body(event, payload, persist) for payload in payloads]
+        client = self._client
+        if client.core.channels.get(self.topic) is not self._machine:
+            raise ChannelError(f"channel {self.topic} is closed")
+        if self._ack:
+            return await client.push_many(self.topic, "broadcast", bodies)
+        outcomes: list[RealtimeError | None] = []
+        for body in bodies:
+            try:
+                await client.push(self.topic, "broadcast", body, wait=False)
+            except (ChannelError, ConnectionError) as exc:
+                outcomes.append(exc)
+            else:
+                outcomes.append(None)
+        return outcomes
+
+    def _broadcast_body(
+        self, event: BroadcastSpec[Any] | str, payload: Any, persist: Persist
+    ) -> dict[str, Any]:
+        """The ``broadcast`` push payload of one message (checked, typed payloads encoded)."""
         if isinstance(event, BroadcastSpec):
             name, value = event.event, event.encode(payload)
         else:
@@ -540,7 +600,7 @@ class Channel(Generic[MetaT]):
         if persist is not False:
             check_persist(self.topic, persist, private=self.private, vsn=self._client.vsn)
             body["persist"] = persist if isinstance(persist, bool) else dict(persist)
-        await self._client.push(self.topic, "broadcast", body, wait=self._ack)
+        return body
 
     async def http_send(
         self,

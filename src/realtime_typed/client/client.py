@@ -37,6 +37,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed as WebSocketClosed
 
 from realtime_typed._tasks import TaskOwner
+from realtime_typed.client.batch import Abandonable, Outcome, PushBatch, Waiter
 from realtime_typed.client.channel import Channel
 from realtime_typed.client.connection import Proxy, SocketOptions, close_socket, open_socket
 from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
@@ -171,7 +172,7 @@ class RealtimeClient:
         self._opening = False
         self._closing = False
         self._reported = ReportFilter()
-        self._waiters: set[asyncio.Future[None]] = set()
+        self._waiters: set[Abandonable] = set()
         self.dropped: Counter[str] = Counter()
         """Frames not delivered, by reason (malformed, unknown topic, stale join_ref, unknown
         event, malformed payload, invalid payload...)."""
@@ -658,7 +659,7 @@ class RealtimeClient:
 
     def _push_done(self, done: PushDone) -> None:
         push = done.push
-        waiter = cast("asyncio.Future[None] | None", push.waiter)
+        waiter = cast("Waiter | None", push.waiter)
         if waiter is not None:
             self._waiters.discard(waiter)
         if waiter is not None and waiter.done():
@@ -687,6 +688,28 @@ class RealtimeClient:
         push.waiter = waiter
         self._waiters.add(waiter)
         return waiter
+
+    async def push_many(self, topic: str, event: str, payloads: list[Any]) -> list[Outcome]:
+        """Send channel messages that expect replies; each one's outcome, in order.
+
+        ``None`` for a message the server acknowledged, else its error (the reply's error, a
+        timeout, the channel's or the connection's end). The messages are queued in the core
+        and written together; one future waits for them all, no task or future per message.
+        """
+        batch = PushBatch(len(payloads), asyncio.get_running_loop())
+        if not payloads:
+            return await batch.future
+        core = self.core
+        now = self.now()
+        slot = batch.slot
+        for index, payload in enumerate(payloads):
+            core.push(topic, event, payload, now).waiter = slot(index)
+        self._waiters.add(batch)
+        try:
+            self._flush()
+            return await batch.future
+        finally:
+            self._waiters.discard(batch)
 
     async def push(self, topic: str, event: str, payload: Any, *, wait: bool) -> None:
         """Send a channel message; with ``wait``, until the server's reply.
