@@ -11,7 +11,10 @@ broadcast before it was received and relayed. With ack, broadcasts go out in win
 - ``realtime_typed``: ``Channel.send_broadcast`` (binary kind 3 on vsn 2.0.0); with ack, each
   window is one ``Channel.send_broadcasts`` (one wait for the window's replies);
 - ``realtime_typed_gather``: with ack, each window is an ``asyncio.gather`` of
-  ``send_broadcast`` (one task per message: the one-at-a-time path).
+  ``send_broadcast`` (one task per message: the one-at-a-time path);
+- ``realtime_typed_sync``: the blocking client (``realtime_typed.sync``) on a thread of the
+  bench: ``send_broadcast`` one at a time without ack, ``send_broadcasts`` per window with.
+  Its client CPU time counts the client's own event-loop thread too (one process).
 
 Run: ``python -m bench.send_bench --impl raw [--ack] [--count 20000] [--window 1000]``.
 """
@@ -29,6 +32,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from bench.harness import Meter, ServerProcess, emit
 from realtime_typed import RealtimeClient
+from realtime_typed.sync import RealtimeClient as BlockingClient
 
 TOPIC_NAME = "send"
 SYNC_NAME = "sync"
@@ -176,11 +180,36 @@ async def _realtime_typed(
         return meter
 
 
+def _blocking_sends(server: ServerProcess, count: int, ack: bool, window: int) -> Meter:
+    with BlockingClient(server.url, apikey=server.anon_key) as client:
+        channel = client.channel(TOPIC_NAME, broadcast_ack=ack).subscribe()
+        sync = client.channel(SYNC_NAME, broadcast_ack=True).subscribe()
+        meter = Meter()
+        meter.start()
+        if ack:
+            for start in range(0, count, window):
+                size = min(window, count - start)
+                outcomes = channel.send_broadcasts(EVENT, [PAYLOAD] * size)
+                assert not any(outcomes), outcomes
+        else:
+            send = channel.send_broadcast
+            for _ in range(count):
+                send(EVENT, PAYLOAD)
+            sync.send_broadcast(EVENT, PAYLOAD)
+        meter.stop()
+        return meter
+
+
+async def realtime_typed_sync(server: ServerProcess, count: int, ack: bool, window: int) -> Meter:
+    return await asyncio.to_thread(_blocking_sends, server, count, ack, window)
+
+
 IMPLS = {
     "raw": raw,
     "official": official,
     "realtime_typed": realtime_typed,
     "realtime_typed_gather": realtime_typed_gather,
+    "realtime_typed_sync": realtime_typed_sync,
 }
 
 

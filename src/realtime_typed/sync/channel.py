@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Generic, Literal, Self, TypeAlias, TypeVar, cast, overload
 
 from pydantic import JsonValue
@@ -21,7 +21,7 @@ from realtime_typed.client.channel import Channel as AsyncChannel
 from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE
 from realtime_typed.client.persist import Persist
 from realtime_typed.client.streams import MessageStream
-from realtime_typed.errors import ChannelError, JoinTimeout, PushTimeout
+from realtime_typed.errors import ChannelError, JoinTimeout, PushTimeout, RealtimeError
 from realtime_typed.protocol.channel_state import ChannelState
 from realtime_typed.protocol.events import SubscribeState
 from realtime_typed.sync.queues import ThreadQueue
@@ -247,6 +247,46 @@ class Channel(Generic[MetaT]):
             timeout,
             self._push_timeout("send_broadcast()", timeout),
             "send_broadcast()",
+        )
+
+    @overload
+    def send_broadcasts(
+        self,
+        event: BroadcastSpec[T],
+        payloads: Iterable[T],
+        *,
+        persist: Persist = ...,
+        timeout: float | None = ...,
+    ) -> list[RealtimeError | None]: ...
+    @overload
+    def send_broadcasts(
+        self,
+        event: str,
+        payloads: Iterable[JsonValue],
+        *,
+        persist: Persist = ...,
+        timeout: float | None = ...,
+    ) -> list[RealtimeError | None]: ...
+    def send_broadcasts(
+        self,
+        event: BroadcastSpec[Any] | str,
+        payloads: Iterable[Any],
+        *,
+        persist: Persist = False,
+        timeout: float | None = None,
+    ) -> list[RealtimeError | None]:
+        """Broadcast every payload as ``event``; each one's outcome, in order (the async
+        channel's ``send_broadcasts``: ``None`` when it went through, else its error).
+
+        With ``broadcast_ack`` one wait covers every reply. ``timeout`` bounds the whole call
+        (:class:`~realtime_typed.errors.PushTimeout`); each message also has the client's.
+        """
+        messages = list(payloads)
+        return self._call(
+            self._channel.send_broadcasts(event, messages, persist=persist),
+            timeout,
+            self._push_timeout("send_broadcasts()", timeout),
+            "send_broadcasts()",
         )
 
     def http_send(

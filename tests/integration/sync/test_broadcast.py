@@ -157,3 +157,16 @@ async def test_a_callback_may_call_the_client(realtime_server: LocalRealtimeServ
         assert threading.current_thread().name != "realtime-delivery"
 
     await blocking(scenario)
+
+
+async def test_send_broadcasts_returns_each_outcome(realtime_server: LocalRealtimeServer) -> None:
+    def scenario() -> None:
+        with RealtimeClient(realtime_server.url, apikey=realtime_server.anon_key) as client:
+            room = client.channel("room:batch", broadcast_self=True, broadcast_ack=True)
+            cursors = room.broadcasts(CURSOR, timeout=WAIT)
+            room.subscribe(timeout=WAIT)
+            moves = [Cursor(x=float(n), y=0.0) for n in range(20)]
+            assert room.send_broadcasts(CURSOR, moves, timeout=WAIT) == [None] * 20
+            assert [next(cursors).payload for _ in moves] == moves
+
+    await blocking(scenario)
