@@ -17,7 +17,7 @@ from realtime_typed import (
     PushTimeout,
     RealtimeClient,
 )
-from realtime_typed.testing import LocalRealtimeServer, ServerOptions
+from realtime_typed.testing import LocalRealtimeServer
 
 from .helpers import WAIT, Inbox
 
