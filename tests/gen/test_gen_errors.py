@@ -171,6 +171,28 @@ def test_a_do_block_running_computed_sql_is_a_warning(
     assert "generate with --apply or --db-url" in err
 
 
+def test_a_do_block_condition_that_is_not_a_catalog_check_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "schema.sql"
+    path.write_text(
+        "do $$ begin\n"
+        "  if not exists (select from pg_type where typname = 'mood') then\n"
+        "    create type mood as enum ('up');\n"
+        "  end if;\n"
+        "  if current_setting('app.env', true) = 'dev' then\n"
+        "    create table debug_log (id int primary key);\n"
+        "    insert into debug_log values (1);\n"
+        "  end if;\n"
+        "end $$;\n"
+    )
+    assert main(["--tables", str(path), "-o", str(tmp_path / "out.py")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings) == 1
+    assert "schema.sql:6:5: warning: DO block runs `create table debug_log" in warnings[0]
+    assert "only under current_setting('app.env', true) = 'dev'" in warnings[0]
+
+
 def test_running_a_function_that_changes_tables_is_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

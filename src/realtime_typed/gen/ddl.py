@@ -165,6 +165,13 @@ class DDLApplier(TableStatements):
                 base = frame.base + frame.start + at
             else:
                 self._outer_start = (frame.base or 0) + frame.start
+            if item.condition is not None and self._changes_schema(item.sql):
+                self._frame = Frame(item.sql, 0, base)
+                self._warn(
+                    f"DO block runs `{' '.join(item.sql.split())[:80]}` only under "
+                    f"{item.condition}, which realtime-gen cannot evaluate; it assumes it runs "
+                    "(generate with --apply or --db-url to be sure)"
+                )
             self._run(item.sql, base, guarded=item.guarded)
             self._frame = frame
 

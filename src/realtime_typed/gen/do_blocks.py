@@ -6,6 +6,8 @@ Migrations create types and tables inside ``DO $$ ... $$`` blocks to make them i
 PL/pgSQL parser and walked in order: every embedded SQL statement comes out with whether it
 is *guarded* (under ``IF``/``CASE``, in a loop, or in a block with exception handlers), so
 the caller can skip it when the object already exists, or does not, as the guard would.
+A condition that asks anything but the catalog (``IF current_setting('app.env') = 'dev'``,
+a loop) comes out too: only running the block can tell whether the statement runs.
 ``PERFORM`` and ``CALL`` come out as the ``SELECT``/``CALL`` they run. ``EXECUTE`` of a string
 literal is an embedded statement like the others; ``EXECUTE`` of a computed string cannot be
 read and comes out as :class:`DynamicSQL`.
@@ -13,6 +15,7 @@ read and comes out as :class:`DynamicSQL`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -37,12 +40,25 @@ _GUARDING = frozenset(
 )
 
 
+_CATALOG_CHECK = re.compile(
+    r"\bpg_[a-z_]+\b|\binformation_schema\.|\bto_reg[a-z]*\s*\(|\bexists\b", re.IGNORECASE
+)
+_BOOLEAN_VARIABLE = re.compile(r"^\s*(not\s+)?[a-z_][a-z0-9_]*\s*$", re.IGNORECASE)
+"""A flag set from an earlier lookup (``select exists (...) into found_it``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class BlockStatement:
-    """One SQL statement of a ``DO`` block, as written, and whether a guard surrounds it."""
+    """One SQL statement of a ``DO`` block, as written, and whether a guard surrounds it.
+
+    ``condition`` is the text of a condition it runs under that is not a check of what the
+    catalog holds (``IF current_setting('app.env') = 'dev'``, a loop), which nothing short
+    of running the block can evaluate.
+    """
 
     sql: str
     guarded: bool
+    condition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +80,13 @@ def block_statements(do_statement: str) -> list[BlockStatement | DynamicSQL]:
     return found
 
 
-def _walk(node: Any, *, guarded: bool) -> Iterator[BlockStatement | DynamicSQL]:
+def _walk(
+    node: Any, *, guarded: bool, condition: str | None = None
+) -> Iterator[BlockStatement | DynamicSQL]:
     if isinstance(node, list):
         items: list[Any] = node  # pyright: ignore[reportUnknownVariableType]
         for item in items:
-            yield from _walk(item, guarded=guarded)
+            yield from _walk(item, guarded=guarded, condition=condition)
         return
     if not isinstance(node, dict):
         return
@@ -77,22 +95,43 @@ def _walk(node: Any, *, guarded: bool) -> Iterator[BlockStatement | DynamicSQL]:
             continue
         body = cast("dict[str, Any]", fields)
         if kind == "PLpgSQL_stmt_execsql":
-            yield BlockStatement(_query(body.get("sqlstmt")), guarded)
+            yield BlockStatement(_query(body.get("sqlstmt")), guarded, condition)
         elif kind in {"PLpgSQL_stmt_perform", "PLpgSQL_stmt_call"}:
-            yield BlockStatement(_query(body.get("expr")), guarded)
+            yield BlockStatement(_query(body.get("expr")), guarded, condition)
         elif kind == "PLpgSQL_stmt_dynexecute":
             expression = _query(body.get("query"))
             literal = _string_literal(expression)
             if literal is None:
                 yield DynamicSQL(expression)
             else:
-                yield BlockStatement(literal, guarded)
+                yield BlockStatement(literal, guarded, condition)
         else:
             inner = guarded or kind in _GUARDING
             if kind == "PLpgSQL_stmt_block" and body.get("exceptions"):
                 inner = True
+            inner_condition = condition or _unknowable_condition(kind, body)
             for value in body.values():
-                yield from _walk(value, guarded=inner)
+                yield from _walk(value, guarded=inner, condition=inner_condition)
+
+
+def _unknowable_condition(kind: str, body: dict[str, Any]) -> str | None:
+    """The condition a statement puts on what it holds, unless it only checks the catalog."""
+    if kind == "PLpgSQL_stmt_if":
+        conditions = [_query(body.get("cond"))]
+        for branch in cast("list[Any]", body.get("elsif_list") or []):
+            inner: dict[str, Any] = cast("dict[str, Any]", branch).get("PLpgSQL_if_elsif") or {}
+            conditions.append(_query(inner.get("cond")))
+        return next((c for c in conditions if not _checks_the_catalog(c)), None)
+    if kind == "PLpgSQL_stmt_case":
+        return "a CASE"
+    if kind in _GUARDING:
+        return "a loop"
+    return None
+
+
+def _checks_the_catalog(condition: str) -> bool:
+    """Whether an IF condition is the idempotency kind: it asks what already exists."""
+    return bool(_CATALOG_CHECK.search(condition) or _BOOLEAN_VARIABLE.match(condition))
 
 
 def _query(expression: Any) -> str:
