@@ -18,9 +18,12 @@ from realtime_typed import (
     DeleteChange,
     InsertChange,
     JsonValue,
+    PresenceUpdate,
     SubscribeState,
     UpdateChange,
 )
+from realtime_typed.client import ConnectionState
+from realtime_typed.protocol.events import LeaveOutcome
 from realtime_typed.sync import Channel, MessageIterator, RealtimeClient
 
 
@@ -40,6 +43,10 @@ def on_message(msg: BroadcastMessage[Message]) -> None:
     del msg
 
 
+def on_presence(update: PresenceUpdate[Room.Presence]) -> None:
+    del update
+
+
 def on_state(state: SubscribeState, error: Exception | None) -> None:
     del state, error
 
@@ -52,7 +59,13 @@ def client_use() -> None:
         assert_type(ch.subscribe(on_state, timeout=10), Channel[dict[str, JsonValue]])
         assert_type(client.channels, list[Channel[Any]])
         client.set_auth("token", timeout=1.0)
-        client.remove_channel(ch, timeout=1.0)
+        assert_type(client.connection_state, ConnectionState)
+        assert_type(client.endpoint_url, str)
+        client.send_heartbeat()
+        assert_type(ch.unsubscribe(timeout=1.0), LeaveOutcome)
+        assert_type(client.remove_channel(ch, timeout=1.0), LeaveOutcome)
+        assert_type(client.remove_all_channels(), list[LeaveOutcome])
+        client.disconnect(4000, "maintenance", timeout=1.0)
         client.close(timeout=1.0)
     RealtimeClient("ws://127.0.0.1:4000/socket")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
     RealtimeClient("ws://x/socket", apikey="k", vsn="3.0.0")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
@@ -94,6 +107,7 @@ def broadcast_and_presence(client: RealtimeClient) -> None:
     ch.track(Room.Presence(user_id="u1"), timeout=5)
     ch.track(Lobby.Presence(name="u1"))  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     assert_type(ch.presence_state(), dict[str, list[Room.Presence]])
+    ch.on_presence(on_presence)
     ch.untrack(timeout=5)
     untyped = client.channel("room:2")
     untyped.track({"user": "u1"})

@@ -20,10 +20,11 @@ from pydantic import JsonValue
 from realtime_typed.client.channel import Channel as AsyncChannel
 from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE
 from realtime_typed.client.persist import Persist
+from realtime_typed.client.presence import PresenceUpdate
 from realtime_typed.client.streams import MessageStream
 from realtime_typed.errors import ChannelError, JoinTimeout, PushTimeout, RealtimeError
 from realtime_typed.protocol.channel_state import ChannelState
-from realtime_typed.protocol.events import SubscribeState
+from realtime_typed.protocol.events import LeaveOutcome, SubscribeState
 from realtime_typed.sync.queues import ThreadQueue
 from realtime_typed.sync.runtime import Runtime
 from realtime_typed.sync.stream import MessageIterator, pump
@@ -130,17 +131,21 @@ class Channel(Generic[MetaT]):
         )
         return self
 
-    def unsubscribe(self, *, timeout: float | None = None) -> None:
+    def unsubscribe(self, *, timeout: float | None = None) -> LeaveOutcome:
         """Leave the channel (and the companions of its late :meth:`changes` iterators); blocks
-        until the server answers or the client's timeout passes."""
+        until the server answers or the client's timeout passes, and returns how the leave
+        ended: ``"ok"``, ``"error"`` or ``"timed out"`` (the channel is closed in every case)."""
         companions = self._runtime.companions.pop(self.topic, [])
 
-        async def leave() -> None:
-            await asyncio.gather(
+        async def leave() -> LeaveOutcome:
+            outcome, *_ = await asyncio.gather(
                 self._channel.unsubscribe(), *(other.unsubscribe() for other in companions)
             )
+            return outcome
 
-        self._call(leave(), timeout, self._push_timeout("unsubscribe()", timeout), "unsubscribe()")
+        return self._call(
+            leave(), timeout, self._push_timeout("unsubscribe()", timeout), "unsubscribe()"
+        )
 
     # ------------------------------------------------------------------ broadcast
 
@@ -480,6 +485,12 @@ class Channel(Generic[MetaT]):
         """Call ``callback(key, remaining_metas, left_metas)`` for each leave."""
         wrapped = self._wrap(callback, "presence leave")
         self._run(lambda: self._channel.on_presence_leave(wrapped))
+
+    def on_presence(self, callback: Callable[[PresenceUpdate[MetaT]], object]) -> None:
+        """Call ``callback(update)`` (on the delivery thread) for every presence event: sync,
+        join and leave; ``update.event`` says which."""
+        wrapped = self._wrap(callback, "presence *")
+        self._run(lambda: self._channel.on_presence(wrapped))
 
     def presence_state(self) -> dict[str, list[MetaT]]:
         """Key -> metas currently present (typed channels: the spec's model)."""

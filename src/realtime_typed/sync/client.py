@@ -17,21 +17,26 @@ import asyncio
 import logging
 import weakref
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar, Unpack, overload
 
 from pydantic import BaseModel, JsonValue
 
 from realtime_typed.client.channel import Channel as AsyncChannel
-from realtime_typed.client.client import AccessToken, HeartbeatCallback, TokenProvider
+from realtime_typed.client.client import (
+    AccessToken,
+    ConnectionState,
+    HeartbeatCallback,
+    TokenProvider,
+)
 from realtime_typed.client.client import RealtimeClient as AsyncRealtimeClient
 from realtime_typed.client.listeners import is_async_callable
 from realtime_typed.client.options import ClientOptions
 from realtime_typed.client.persist import BroadcastReplay
 from realtime_typed.client.supabase import SupabaseClient
 from realtime_typed.errors import ConnectionError, PushTimeout
-from realtime_typed.protocol.backoff import Backoff, reconnect_after, rejoin_after
+from realtime_typed.protocol.events import LeaveOutcome
 from realtime_typed.protocol.frames import Vsn
 from realtime_typed.sync.channel import Channel
 from realtime_typed.sync.runtime import Runtime
@@ -74,25 +79,10 @@ class RealtimeClient:
         *,
         apikey: str,
         access_token: AccessToken = None,
-        vsn: Vsn = "2.0.0",
-        heartbeat_interval: float = 25.0,
-        timeout: float = 10.0,
-        reconnect_after: Backoff = reconnect_after,
-        rejoin_after: Backoff = rejoin_after,
-        params: Mapping[str, str] | None = None,
-        logger: logging.Logger | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
         client = AsyncRealtimeClient(
-            url,
-            apikey=apikey,
-            access_token=_off_the_loop(access_token),
-            vsn=vsn,
-            heartbeat_interval=heartbeat_interval,
-            timeout=timeout,
-            reconnect_after=reconnect_after,
-            rejoin_after=rejoin_after,
-            params=params,
-            logger=logger,
+            url, apikey=apikey, access_token=_off_the_loop(access_token), **options
         )
         self._start(client)
 
@@ -170,6 +160,21 @@ class RealtimeClient:
     def is_connected(self) -> bool:
         """Whether the socket is open."""
         return self.runtime.client.is_connected
+
+    @property
+    def connection_state(self) -> ConnectionState:
+        """``connecting``, ``open``, ``closing`` or ``closed`` (see the async client's)."""
+        return self.runtime.client.connection_state
+
+    @property
+    def endpoint_url(self) -> str:
+        """The WebSocket URL the client connects to, query included (it carries the API key)."""
+        return self.runtime.client.endpoint_url
+
+    @property
+    def http_endpoint_url(self) -> str:
+        """The REST broadcast URL (``.../api/broadcast``), query included."""
+        return self.runtime.client.http_endpoint_url
 
     @property
     def timeout(self) -> float:
@@ -251,13 +256,17 @@ class RealtimeClient:
 
         return self._wrap(self.runtime.loop.run(make))
 
-    def remove_channel(self, channel: Channel[Any], *, timeout: float | None = None) -> None:
-        """Unsubscribe ``channel`` and forget it; blocks until it is closed."""
-        channel.unsubscribe(timeout=timeout)
+    def remove_channel(
+        self, channel: Channel[Any], *, timeout: float | None = None
+    ) -> LeaveOutcome:
+        """Unsubscribe ``channel`` and forget it; blocks until it is closed and returns how the
+        leave ended."""
+        return channel.unsubscribe(timeout=timeout)
 
-    def remove_all_channels(self, *, timeout: float | None = None) -> None:
-        """Unsubscribe every channel and close the socket (the client may connect again)."""
-        self.runtime.loop.call(
+    def remove_all_channels(self, *, timeout: float | None = None) -> list[LeaveOutcome]:
+        """Unsubscribe every channel and close the socket (the client may connect again);
+        returns the outcome of each leave."""
+        return self.runtime.loop.call(
             self.runtime.client.remove_all_channels(),
             timeout,
             lambda: PushTimeout(f"channels not all removed within {timeout} s"),
@@ -299,6 +308,22 @@ class RealtimeClient:
             timeout,
             lambda: ConnectionError(f"no connection within {timeout} s"),
             "connect()",
+        )
+
+    def send_heartbeat(self) -> None:
+        """Send a heartbeat now (see the async client's)."""
+        self.runtime.loop.run(self.runtime.client.send_heartbeat)
+
+    def disconnect(
+        self, code: int = 1000, reason: str = "", *, timeout: float | None = None
+    ) -> None:
+        """Close the socket with a close ``code`` and ``reason``, keeping the channels and the
+        client's threads: channels rejoin on :meth:`connect`. :meth:`close` ends the client."""
+        self.runtime.loop.call(
+            self.runtime.client.disconnect(code, reason),
+            timeout,
+            lambda: ConnectionError(f"the socket did not close within {timeout} s"),
+            "disconnect()",
         )
 
     def close(self, *, timeout: float | None = None) -> None:

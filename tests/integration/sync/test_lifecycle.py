@@ -212,3 +212,25 @@ async def test_interpreter_exit_without_close_is_clean(
     assert result.returncode == 0, result.stderr
     assert "before exit" in result.stdout
     assert result.stderr == ""
+
+
+async def test_disconnect_keeps_the_channels_and_connect_rejoins(
+    realtime_server: LocalRealtimeServer,
+) -> None:
+    def scenario() -> None:
+        got: Inbox[JsonValue] = Inbox()
+        with RealtimeClient(realtime_server.url, apikey=realtime_server.anon_key) as client:
+            assert client.connection_state == "open"
+            assert client.endpoint_url.startswith(realtime_server.url)
+            room = client.channel("room", broadcast_self=True, broadcast_ack=True)
+            room.on_broadcast("m", lambda message: got(message.payload))
+            room.subscribe(timeout=WAIT)
+            client.send_heartbeat()
+            client.disconnect(4000, "maintenance", timeout=WAIT)
+            assert client.connection_state == "closed"
+            client.connect(timeout=WAIT)
+            room.send_broadcast("m", "back", timeout=WAIT)
+            assert got.get() == "back"
+            assert client.remove_channel(room, timeout=WAIT) == "ok"
+
+    await blocking(scenario)
