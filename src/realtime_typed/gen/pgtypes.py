@@ -168,7 +168,7 @@ EXTENSION_TYPES: dict[str, _Scalar] = {
     "citext": _TEXT,
     "ltree": _STR,
     "lquery": _NO_FILTER_STR,
-    "hstore": _EQ_STR,
+    "hstore": _Scalar("_b.dict[_b.str, _b.str | None]", filter="none"),
     "vector": _EQ_STR,
     "halfvec": _EQ_STR,
     "sparsevec": _EQ_STR,

@@ -149,6 +149,10 @@ CASES = {
     ),
     "c_xml": Case("xml", "'<a/>'", "'<b/>'", None, None),
     "c_oid": Case("oid", "1", "2", 1, 2),
+    "c_citext": Case("citext", "'Apple'", "'banana'", "apple", "BANANA", "app%"),
+    "c_hstore": Case("hstore", "'a=>1'", "'b=>2'", None, None),
+    "c_ltree": Case("ltree", "'a.b'", "'a.c'", "a.b", "a.c"),
+    "c_cube": Case("cube", "'(1, 2)'", "'(3, 4)'", "(1, 2)", "(3, 4)"),
     "c_xid": Case("xid", "'1'", "'2'", 1, 2),
     "c_pg_lsn": Case("pg_lsn", "'0/1'", "'0/2'", "0/1", "0/2"),
     "c_regclass": Case("regclass", "'pg_type'", "'pg_class'", "pg_type", "pg_class"),
@@ -168,6 +172,10 @@ CASES = {
 }
 
 PREAMBLE = """\
+create extension if not exists citext;
+create extension if not exists hstore;
+create extension if not exists ltree;
+create extension if not exists cube;
 create type mood_{s} as enum ('happy', 'sad');
 create domain short_text_{s} as text check (length(value) < 10);
 create type place_{s} as (n int, label text);
@@ -245,11 +253,15 @@ EXPECTED_CLASSES: dict[str, type] = {
     "c_tsvector": EqColumn,
     "c_int4": Column,
     "c_domain": Column,
+    "c_citext": TextColumn,
+    "c_ltree": Column,
+    "c_cube": EqColumn,
 }
 NOT_OFFERED = {name for name in CASES if "array" in name or "matrix" in name} | {
     "c_json",
     "c_jsonb",
     "c_place",
+    "c_hstore",
 }
 """Columns whose wire value the server cannot cast back: every filter on them would fail."""
 NULL_ONLY = {name for name, case in CASES.items() if case.a is None} - NOT_OFFERED | {
