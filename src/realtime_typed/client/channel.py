@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Generic, Literal, Protocol, Self, TypeAlias, TypeVar, overload
+from typing import Any, Final, Generic, Literal, Protocol, Self, TypeAlias, TypeVar, cast, overload
 
 from pydantic import JsonValue, ValidationError
 
@@ -58,6 +58,11 @@ __all__ = ["Channel", "ChannelHost", "StateCallback"]
 T = TypeVar("T")
 P = TypeVar("P")
 MetaT = TypeVar("MetaT")
+
+WAIT_DEFAULT: Final = 15.0
+"""Seconds the server holds a ``postgres_changes_options.wait`` join by default."""
+WAIT_GRACE: Final = 10.0
+"""Added to that wait in the join timeout: the server pauses before refusing a join."""
 
 Row: TypeAlias = dict[str, JsonValue]
 StateCallback: TypeAlias = Callable[[SubscribeState, Exception | None], object]
@@ -146,6 +151,10 @@ class Channel(Generic[MetaT]):
         private: bool,
         presence: PresenceSpec[Any] | None,
         replay: BroadcastReplay | None = None,
+        replication_ready: bool = False,
+        postgres_changes_wait: bool = False,
+        postgres_changes_timeout: float | None = None,
+        join_payload: Mapping[str, JsonValue] | None = None,
     ) -> None:
         self._client = client
         self.topic = topic
@@ -154,12 +163,17 @@ class Channel(Generic[MetaT]):
         self._ack = broadcast_ack
         self._self = broadcast_self
         self._replay = dict(replay) if replay is not None else None
+        self._replication_ready = replication_ready
+        self._wait = postgres_changes_wait
+        self._wait_timeout = postgres_changes_timeout
         self._presence_key = presence_key
         self._presence_asked = presence_enabled
         self._presence_spec = presence
         self._presence_on = False
         """Whether the current join asked for presence (state and diffs)."""
         self._machine = client.core.add_channel(topic, {})
+        if join_payload is not None:
+            self.update_join_payload(join_payload)
         self._broadcast: dict[str, list[_Sink]] = {}
         self._broadcast_any: list[_Sink] = []
         self._system: list[Listener] = []
@@ -210,13 +224,47 @@ class Channel(Generic[MetaT]):
         broadcast: dict[str, Any] = {"ack": self._ack, "self": self._self}
         if self._replay is not None:
             broadcast["replay"] = self._replay
+        if self._replication_ready:
+            broadcast["replication_ready"] = True
         self._presence_on = self._wants_presence()
-        return {
+        config: dict[str, Any] = {
             "broadcast": broadcast,
             "presence": {"key": self._presence_key, "enabled": self._presence_on},
             "postgres_changes": self._changes.configs(),
             "private": self.private,
         }
+        if self._wait:
+            options: dict[str, Any] = {"wait": True}
+            if self._wait_timeout is not None:
+                options["timeout"] = round(self._wait_timeout * 1000)
+            config["postgres_changes_options"] = options
+        return config
+
+    def _join_timeout(self, timeout: float | None) -> float | None:
+        """The join's timeout; a join whose reply the server holds gets the server's wait + 10 s.
+
+        As realtime-js: ``max(timeout, (postgres_changes_timeout or 15 s) + 10 s)``, the 10 s
+        covering the pause the server takes before refusing a join.
+        """
+        if not (self._wait and self._changes.configs()):
+            return timeout
+        waited = (self._wait_timeout or WAIT_DEFAULT) + WAIT_GRACE
+        return max(timeout or self._client.core.timeout, waited)
+
+    def update_join_payload(self, payload: Mapping[str, JsonValue]) -> None:
+        """Merge ``payload``'s keys into every later ``phx_join`` of this channel.
+
+        For keys the server reads that this client has no option for. A ``config`` map is
+        merged into the join config key by key (``{"config": {"new_flag": True}}``); the
+        access token is always the client's.
+        """
+        extra = self._machine.extra_payload
+        for key, value in payload.items():
+            current = extra.get(key)
+            if key == "config" and isinstance(value, dict) and isinstance(current, dict):
+                extra[key] = {**cast("dict[str, Any]", current), **value}
+            else:
+                extra[key] = value
 
     async def subscribe(
         self,
@@ -240,7 +288,7 @@ class Channel(Generic[MetaT]):
             await self._client.ensure_connected()
             self._first_join = asyncio.get_running_loop().create_future()
             self._machine.config = self._join_config()
-            self._client.core.join(self.topic, self._client.now(), timeout)
+            self._client.core.join(self.topic, self._client.now(), self._join_timeout(timeout))
             self._client.pump()
         await asyncio.shield(self._first_join)
         return self

@@ -258,6 +258,10 @@ class RealtimeClient:
         presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
+        replication_ready: bool = False,
+        postgres_changes_wait: bool = False,
+        postgres_changes_timeout: float | None = None,
+        join_payload: Mapping[str, JsonValue] | None = None,
     ) -> Channel[ModelT]: ...
     @overload
     def channel(
@@ -271,6 +275,10 @@ class RealtimeClient:
         presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
+        replication_ready: bool = False,
+        postgres_changes_wait: bool = False,
+        postgres_changes_timeout: float | None = None,
+        join_payload: Mapping[str, JsonValue] | None = None,
     ) -> Channel[dict[str, JsonValue]]: ...
     def channel(
         self,
@@ -283,6 +291,10 @@ class RealtimeClient:
         presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
+        replication_ready: bool = False,
+        postgres_changes_wait: bool = False,
+        postgres_changes_timeout: float | None = None,
+        join_payload: Mapping[str, JsonValue] | None = None,
     ) -> Channel[Any]:
         """The channel for ``topic`` (``realtime:`` is prefixed), created if needed.
 
@@ -298,6 +310,16 @@ class RealtimeClient:
         stored since ``since`` (milliseconds since the epoch; at most ``limit``) at the join;
         they arrive with ``meta.replayed`` set. Only private channels may replay: a public one
         raises ``ValueError`` here, before anything is sent.
+
+        ``replication_ready=True`` asks the server for a ``system`` message (extension
+        ``system``, "Replication connection established") once its replication connection is
+        up; :meth:`Channel.on_system` receives it. ``postgres_changes_wait=True`` makes the
+        server hold the join reply until the Postgres-changes subscription is live (at most
+        ``postgres_changes_timeout`` seconds, 15 by default; the server caps it at 20), so that
+        ``subscribe()`` returning means no change will be missed; a subscription that fails
+        refuses the join (``JoinError`` with ``RealtimeDisabledForConfiguration`` or
+        ``PostgresChangesSubscribeTimeout``), and the join timeout grows to cover the wait.
+        ``join_payload`` adds keys to the join payload (see :meth:`Channel.update_join_payload`).
         """
         full = topic if topic.startswith(TOPIC_PREFIX) else TOPIC_PREFIX + topic
         if broadcast_replay is not None:
@@ -315,6 +337,10 @@ class RealtimeClient:
             private=private,
             presence=presence,
             replay=broadcast_replay,
+            replication_ready=replication_ready,
+            postgres_changes_wait=postgres_changes_wait,
+            postgres_changes_timeout=postgres_changes_timeout,
+            join_payload=join_payload,
         )
         self._channels[full] = channel
         return channel

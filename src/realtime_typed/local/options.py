@@ -34,3 +34,6 @@ class ServerOptions:
     join_error_delay: float = 0.0
     private_only: bool = False
     """Refuse public joins ("PrivateOnly: This project only allows private channels")."""
+    replication_ready_timeout: float = 60.0
+    """Seconds a ``replication_ready`` join waits for the replication connection (the real
+    server's one minute); without a database the channel is then shut down."""

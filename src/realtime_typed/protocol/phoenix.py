@@ -83,6 +83,7 @@ class ChannelMachine:
         "buffer",
         "close_reason",
         "config",
+        "extra_payload",
         "join_push",
         "join_ref",
         "join_timeout",
@@ -98,6 +99,8 @@ class ChannelMachine:
     def __init__(self, topic: str, config: dict[str, Any]) -> None:
         self.topic: str = topic
         self.config: dict[str, Any] = config
+        self.extra_payload: dict[str, Any] = {}
+        """Keys merged into every join payload; a ``config`` map is merged into the config."""
         self.state: ChannelState = ChannelState.CLOSED
         self.join_ref: str | None = None
         self.joined_once: bool = False
@@ -523,7 +526,12 @@ class PhoenixProtocol:
         self._events.append(PushDone(push, "timeout"))
 
     def _join_payload(self, machine: ChannelMachine) -> dict[str, Any]:
-        payload: dict[str, Any] = {"config": machine.config}
+        extra = machine.extra_payload
+        config = machine.config
+        extra_config = extra.get("config")
+        if isinstance(extra_config, dict):
+            config = {**config, **cast("dict[str, Any]", extra_config)}
+        payload: dict[str, Any] = {**extra, "config": config}
         if self.has_token:
             payload["access_token"] = self.access_token
         return payload

@@ -3,6 +3,11 @@
 Like the real server, an invalid join payload never fails the join: each field that cannot be
 read falls back to its default and the problem is reported in :attr:`JoinConfig.problems` for
 the log. Booleans are "flexible": ``true``/``false`` or those words as strings in any case.
+
+Two opt-ins change what follows the join: ``config.broadcast.replication_ready`` (a ``system``
+message once the replication connection is up) and ``config.postgres_changes_options``
+(``wait``: hold the join reply until the Postgres-changes subscription is live, for at most
+``timeout`` milliseconds, 15,000 by default, clamped to :data:`MAX_WAIT_MS`).
 """
 
 from __future__ import annotations
@@ -10,9 +15,13 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-__all__ = ["JoinConfig", "binding_id", "parse_join_payload"]
+__all__ = ["DEFAULT_WAIT_MS", "MAX_WAIT_MS", "JoinConfig", "binding_id", "parse_join_payload"]
+
+DEFAULT_WAIT_MS: Final = 15_000
+MAX_WAIT_MS: Final = 20_000
+"""The real server's ``postgres_changes_wait_max_timeout`` default: asking for more waits less."""
 
 
 def binding_id(binding: dict[str, Any]) -> int:
@@ -33,6 +42,9 @@ class JoinConfig:
     postgres_changes: tuple[dict[str, Any], ...] = ()
     new_api: bool = False
     access_token: str | None = None
+    replication_ready: bool = False
+    wait_ms: int | None = None
+    """With ``postgres_changes_options.wait``: how long the join reply may be held (clamped)."""
     problems: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -79,6 +91,17 @@ def _postgres_changes(config: dict[str, Any], problems: list[str]) -> tuple[dict
     return tuple(bindings)
 
 
+def _wait_ms(config: dict[str, Any], problems: list[str]) -> int | None:
+    options = _section(config, "postgres_changes_options", problems)
+    if not _flexible_bool(options, "wait", problems):
+        return None
+    timeout = options.get("timeout", DEFAULT_WAIT_MS)
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
+        problems.append("timeout: must be an integer greater than 0")
+        timeout = DEFAULT_WAIT_MS
+    return min(timeout, MAX_WAIT_MS)
+
+
 def _access_token(payload: dict[str, Any]) -> str | None:
     """The join's own token; ``None`` means "use the socket's token" (also for ``sb_`` keys)."""
     given = payload.get("access_token") or payload.get("user_token")
@@ -109,5 +132,7 @@ def parse_join_payload(payload: object) -> JoinConfig:
         postgres_changes=_postgres_changes(config, problems),
         new_api="config" in body,
         access_token=_access_token(body),
+        replication_ready=_flexible_bool(broadcast, "replication_ready", problems),
+        wait_ms=_wait_ms(config, problems),
         problems=tuple(problems),
     )

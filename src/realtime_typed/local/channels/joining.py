@@ -7,7 +7,9 @@ mode, the concurrent users limit (sockets with a joined channel), the joins-per-
 else the socket's) and, for private channels or replay requests, the RLS read checks (see
 ``private_channels``) can refuse the join. The ok reply echoes each Postgres-changes binding
 with its integer ``id``; then come replayed broadcasts, ``presence_state`` (when presence is
-enabled) and the Postgres-changes notices.
+enabled), the replication notice (``replication_ready``) and the Postgres-changes notices.
+With ``postgres_changes_options.wait`` the reply waits for the Postgres-changes subscription,
+and a failed one refuses the join.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ TOO_MANY_USERS: Final = "ConnectionRateLimitReached: Too many connected users"
 CLOSE_NORMAL: Final = 1000
 TOO_MANY_JOINS: Final = "ClientJoinRateLimitReached: Too many joins per second"
 _LEGACY_FIELDS: Final = ("schema", "table", "filter")
+REPLICATION_READY: Final = "Replication connection established"
+REPLICATION_NOT_READY: Final = "Replication connection was not established in time"
 
 
 def join(session: ChannelSocket, frame: Frame) -> None:
@@ -124,14 +128,35 @@ def _open(
     channel.policies = grant.policies
     channel.replayed_ids = frozenset(message.id for message in grant.replay)
     session.channels[topic] = channel
+    if config.wait_ms is not None and channel.bindings:
+
+        def subscribed(refusal: str | None) -> None:
+            if channel.closed:
+                return
+            if refusal is not None:
+                session.close_channel(channel, notify=False)
+                _refuse(session, frame, refusal)
+            else:
+                _joined(channel, frame, grant)
+
+        state.postgres.subscribe_before_reply(channel, config.wait_ms, subscribed)
+        return
+    _joined(channel, frame, grant)
+    state.postgres.joined(channel)
+
+
+def _joined(channel: ServerChannel, frame: Frame, grant: JoinGrant) -> None:
+    """Reply ok to the join, then push what follows it."""
+    state = channel.session.state
+    config = channel.config
     state.registry.add(channel)
-    state.users.add(session)
+    state.users.add(channel.session)
     changes = [{**binding, "id": number} for number, binding in channel.bindings]
     channel.reply(frame.ref, "ok", {"postgres_changes": changes})
     _log.info(
         "joined %s (role %s%s%s, %d postgres_changes bindings)",
-        topic,
-        claims.get("role"),
+        channel.topic,
+        channel.claims.get("role"),
         ", private" if config.private else "",
         ", presence" if config.presence_enabled else "",
         len(changes),
@@ -140,7 +165,27 @@ def _open(
     if config.presence_enabled:
         push_presence_state(channel)
     schedule_token_check(channel)
-    state.postgres.joined(channel)
+    if config.replication_ready:
+        _notify_replication_ready(channel)
+
+
+def _notify_replication_ready(channel: ServerChannel) -> None:
+    """The ``replication_ready`` opt-in: say the replication connection is up, or give up.
+
+    The local server's replication connection is up whenever it has a database; without one
+    the channel is shut down after the server's ``replication_ready_timeout``, as the real
+    server does when the connection never comes.
+    """
+    state = channel.session.state
+    if state.postgres.has_feed:
+        channel.push_system("system", "ok", REPLICATION_READY)
+        return
+
+    def give_up() -> None:
+        if not channel.closed:
+            channel.session.shutdown_channel(channel, REPLICATION_NOT_READY)
+
+    asyncio.get_running_loop().call_later(state.options.replication_ready_timeout, give_up)
 
 
 def _bindings(config: JoinConfig, sub_topic: str) -> list[tuple[int, dict[str, Any]]]:

@@ -4,6 +4,10 @@ With a :class:`ChangesFeed` each channel's bindings are subscribed after the joi
 notice the feed returns becomes a ``system`` message (extension ``postgres_changes``) and every
 change is pushed as ``[null, null, topic, "postgres_changes", payload]``. Operations on one
 channel run one after the other. Without a feed, a channel with bindings gets one system error.
+
+A join with ``postgres_changes_options.wait`` subscribes before its reply instead
+(:meth:`PostgresWiring.subscribe_before_reply`): a notice with status error, no feed, or no
+success within the wait refuses the join with the real server's reasons.
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from typing import Any, Final, Protocol
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.protocol.frames import Frame
 
-__all__ = ["NO_DATABASE_MESSAGE", "ChangesFeed", "PostgresWiring", "Subscriber", "SubscriberSocket"]
+__all__ = [
+    "NO_DATABASE_MESSAGE",
+    "SUBSCRIBED",
+    "ChangesFeed",
+    "PostgresWiring",
+    "Subscriber",
+    "SubscriberSocket",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -26,6 +37,8 @@ SUBSCRIBED: Final = "Subscribed to PostgreSQL"
 NO_DATABASE_MESSAGE: Final = (
     "Postgres changes are not available on this server: it was started without a database"
 )
+DISABLED_CODE: Final = "RealtimeDisabledForConfiguration"
+TIMEOUT_CODE: Final = "PostgresChangesSubscribeTimeout"
 
 
 class ChangesFeed(Protocol):
@@ -108,6 +121,48 @@ class PostgresWiring:
         self._feed = feed
         self._tasks = tasks
 
+    @property
+    def has_feed(self) -> bool:
+        """Whether the server streams Postgres changes (it has a database)."""
+        return self._feed is not None
+
+    def subscribe_before_reply(
+        self, channel: Subscriber, wait_ms: int, done: Callable[[str | None], None]
+    ) -> None:
+        """Subscribe ``channel`` now; ``done(None)`` once live, else ``done(reason)``.
+
+        On success the ``Subscribed to PostgreSQL`` notice follows (after ``done`` has replied).
+        """
+        feed = self._feed
+        if feed is None:
+            done(f"{DISABLED_CODE}: {NO_DATABASE_MESSAGE}")
+            return
+
+        async def step() -> None:
+            try:
+                async with asyncio.timeout(wait_ms / 1000):
+                    notices = await feed.subscribe(
+                        channel.id, channel.bindings, channel.claims, self._deliver(channel)
+                    )
+            except TimeoutError:
+                reason = f"{TIMEOUT_CODE}: Timed out after {wait_ms}ms waiting for the"
+                done(f"{reason} postgres_changes subscription")
+                return
+            except Exception as exc:
+                _log.exception("postgres changes subscription failed on %s", channel.topic)
+                done(f"{DISABLED_CODE}: Unable to subscribe to changes: {type(exc).__name__}")
+                return
+            errors = [message for status, message in notices if status == "error"]
+            if errors:
+                done(f"{DISABLED_CODE}: {errors[0]}")
+                return
+            done(None)
+            if not channel.closed:
+                for status, message in notices:
+                    channel.push_system(EXTENSION, status, message)
+
+        self._chain(channel, step)
+
     def joined(self, channel: Subscriber) -> None:
         """Subscribe a freshly joined channel's bindings (after its join reply is queued)."""
         if not channel.bindings:
@@ -141,7 +196,8 @@ class PostgresWiring:
 
         channel.postgres_task = self._tasks.spawn(run(), name=f"postgres:{channel.topic}")
 
-    async def _subscribe(self, feed: ChangesFeed, channel: Subscriber) -> None:
+    @staticmethod
+    def _deliver(channel: Subscriber) -> Callable[[dict[str, Any]], Awaitable[None]]:
         session = channel.session
         topic = channel.topic
 
@@ -149,8 +205,14 @@ class PostgresWiring:
             if not channel.closed:
                 session.send(session.encode(Frame(None, None, topic, "postgres_changes", payload)))
 
+        return deliver
+
+    async def _subscribe(self, feed: ChangesFeed, channel: Subscriber) -> None:
+        topic = channel.topic
         try:
-            notices = await feed.subscribe(channel.id, channel.bindings, channel.claims, deliver)
+            notices = await feed.subscribe(
+                channel.id, channel.bindings, channel.claims, self._deliver(channel)
+            )
         except Exception as exc:
             _log.exception("postgres changes subscription failed on %s", topic)
             notices = [("error", f"Unable to subscribe to changes: {type(exc).__name__}")]
