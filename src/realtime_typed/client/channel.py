@@ -186,6 +186,9 @@ class Channel(Generic[MetaT]):
         self._join_lost: asyncio.Future[None] | None = None
         """Resolved when the current join ends (error, timeout, close)."""
         self._closed = False
+        self._retry_first = False
+        """``subscribe(retry=True)``: the first join's failures are retried, not raised."""
+        self._last_error: Exception | None = None
         self._handlers: dict[str, Callable[[Any], None]] = {
             "broadcast": self._broadcast_received,
             "postgres_changes": self._changes_received,
@@ -271,6 +274,7 @@ class Channel(Generic[MetaT]):
         on_state: StateCallback | None = None,
         *,
         timeout: float | None = None,
+        retry: bool = False,
     ) -> Self:
         """Join the channel; returns once joined.
 
@@ -279,12 +283,22 @@ class Channel(Generic[MetaT]):
         server's code), :class:`~realtime_typed.errors.JoinTimeout` or the connection error,
         and closes the channel (create a new one to try again); later failures are retried
         with the ``rejoin_after`` backoff and reported through ``on_state``.
+
+        With ``retry=True`` the first join is retried like a rejoin, as realtime-js does:
+        every refusal and timeout is reported to ``on_state`` and tried again with the
+        ``rejoin_after`` backoff (a rate-limit refusal waits the client's
+        ``rate_limit_delay``, 30 s), and this returns once joined, however long that takes
+        (bound it with ``asyncio.timeout``; :meth:`unsubscribe` stops the retries). It raises
+        only if the channel closes first (a server ``phx_close``, a Postgres-changes binding
+        mismatch, ``unsubscribe()``). Opening the socket is not retried here: a first
+        connection that fails still raises.
         """
         if on_state is not None:
             self._state_listeners.append(Listener(on_state, self._client, f"{self.topic} state"))
         if self._closed:
             raise ChannelError(f"{self.topic} is closed: create a new channel to join again")
         if self._first_join is None:
+            self._retry_first = retry
             await self._client.ensure_connected()
             self._first_join = asyncio.get_running_loop().create_future()
             self._machine.config = self._join_config()
@@ -325,10 +339,13 @@ class Channel(Generic[MetaT]):
         if first is not None and not first.done():
             if state is SubscribeState.SUBSCRIBED:
                 first.set_result(None)
-            else:
-                first.set_exception(error or ChannelError(f"{self.topic} closed before joining"))
+            elif state is SubscribeState.CLOSED or not self._retry_first:
+                failure = error or self._last_error
+                first.set_exception(failure or ChannelError(f"{self.topic} closed before joining"))
                 if state is not SubscribeState.CLOSED:
                     self._client.core.leave(self.topic, self._client.now())
+            else:
+                self._last_error = error
         for listener in self._state_listeners:
             listener(state, error)
         if state is SubscribeState.CLOSED:

@@ -103,6 +103,8 @@ class RealtimeClient:
             closes the socket and reconnects.
         timeout: seconds to wait for join, leave and push replies.
         reconnect_after, rejoin_after: backoff policies (attempt number -> seconds).
+        rate_limit_delay: seconds before a join refused for a rate limit
+            (``ChannelRateLimitReached``, ``ClientJoinRateLimitReached``...) is tried again.
         params: extra query parameters for the socket URL.
         logger: where to log; ``realtime_typed.client`` by default.
         http_client: the ``httpx.AsyncClient`` for REST broadcasts (proxies, TLS, transports);
@@ -124,6 +126,7 @@ class RealtimeClient:
         timeout: float = 10.0,
         reconnect_after: Backoff = reconnect_after,
         rejoin_after: Backoff = rejoin_after,
+        rate_limit_delay: float = 30.0,
         params: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -148,6 +151,7 @@ class RealtimeClient:
             timeout=timeout,
             reconnect_after=reconnect_after,
             rejoin_after=rejoin_after,
+            rate_limit_delay=rate_limit_delay,
         )
         self._provider: TokenProvider | None = None
         if callable(access_token):

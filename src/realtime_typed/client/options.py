@@ -28,6 +28,7 @@ class ClientOptions(TypedDict, total=False):
     timeout: float
     reconnect_after: Backoff
     rejoin_after: Backoff
+    rate_limit_delay: float
     params: Mapping[str, str] | None
     logger: logging.Logger | None
     http_client: httpx.AsyncClient | None

@@ -12,7 +12,9 @@ follows the reference client (realtime-js on Phoenix JS):
   and a reconnect is scheduled;
 * any lost connection schedules a reconnect with the ``reconnect_after`` backoff, for ever,
   until :meth:`stop`; on open, every channel not yet joined rejoins at once;
-* join errors and timeouts retry with the ``rejoin_after`` backoff while connected;
+* join errors and timeouts retry with the ``rejoin_after`` backoff while connected; a join
+  refused for a rate limit (:data:`RATE_LIMIT_CODES`) is not tried again before
+  ``rate_limit_delay`` (30 s, as the official Python client), reconnects included;
 * pushes made while a channel cannot send are buffered (at most :data:`MAX_PUSH_BUFFER`, the
   oldest dropped and reported), with their timeouts running, and sent with fresh refs on join;
 * every write has a deadline: while the I/O layer reports the socket's send buffer full
@@ -52,6 +54,7 @@ from realtime_typed.protocol.pushes import Push
 __all__ = [
     "HEARTBEAT_TOPIC",
     "MAX_PUSH_BUFFER",
+    "RATE_LIMIT_CODES",
     "REPLY_TOPIC_MISMATCH",
     "WRITE_STALLED",
     "ChannelMachine",
@@ -61,6 +64,15 @@ __all__ = [
 MAX_PUSH_BUFFER: Final = 100
 HEARTBEAT_TOPIC: Final = "phoenix"
 BINDING_MISMATCH: Final = "mismatch between server and client bindings for postgres changes"
+RATE_LIMIT_CODES: Final = frozenset(
+    {
+        "ChannelRateLimitReached",
+        "ClientJoinRateLimitReached",
+        "ConnectionRateLimitReached",
+        "DatabaseConnectionRateLimitReached",
+    }
+)
+"""Join refusals of the real server's rate limits: trying again at once only hits them again."""
 WRITE_STALLED: Final = "write stalled"
 """Why the core gives up a socket whose send buffer stayed full for the heartbeat timeout."""
 REPLY_TOPIC_MISMATCH: Final = "reply for another topic"
@@ -90,6 +102,7 @@ class ChannelMachine:
         "joined_once",
         "leave_outcome",
         "leave_push",
+        "not_before",
         "rejoin_timer",
         "rejoin_tries",
         "state",
@@ -111,6 +124,8 @@ class ChannelMachine:
         """How the last ``phx_leave`` ended: answered ok, with an error, or not in time."""
         self.rejoin_timer: Deadline | None = None
         self.rejoin_tries: int = 0
+        self.not_before: float = 0.0
+        """No rejoin before this time (a rate-limited join's pause)."""
         self.buffer: deque[Push] = deque()
         self.binding_ids: list[Any] | None = None
         self.close_reason: str | None = None
@@ -155,8 +170,10 @@ class PhoenixProtocol:
         timeout: float = 10.0,
         reconnect_after: Backoff = reconnect_after,
         rejoin_after: Backoff = rejoin_after,
+        rate_limit_delay: float = 30.0,
     ) -> None:
         self.timeout = timeout
+        self.rate_limit_delay = rate_limit_delay
         self.reconnect_after = reconnect_after
         self.rejoin_after = rejoin_after
         self.connected: bool = False
@@ -227,7 +244,10 @@ class PhoenixProtocol:
             if machine.state in (ChannelState.ERRORED, ChannelState.JOINING):
                 self._cancel_rejoin(machine)
                 machine.rejoin_tries = 0
-                self._rejoin(machine, now)
+                if machine.state is ChannelState.ERRORED and machine.not_before > now:
+                    self._schedule_rejoin(machine, now)
+                else:
+                    self._rejoin(machine, now)
 
     def connection_lost(self, now: float, error: Exception) -> None:
         """The socket closed or could not open: error channels, schedule a reconnect.
@@ -567,7 +587,7 @@ class PhoenixProtocol:
         self._cancel_rejoin(machine)
         if not self.connected:
             return
-        delay = self.rejoin_after(machine.rejoin_tries + 1)
+        delay = max(self.rejoin_after(machine.rejoin_tries + 1), machine.not_before - now)
         machine.rejoin_timer = self._timers.add(now + delay, partial(self._rejoin_due, machine))
 
     def _rejoin_due(self, machine: ChannelMachine, now: float) -> None:
@@ -589,6 +609,10 @@ class PhoenixProtocol:
             self._out.append(
                 Frame(machine.join_ref, self.make_ref(), machine.topic, "phx_leave", {})
             )
+        # The abandoned join's frames are stale from now on: the server answers that leave with
+        # a phx_close carrying the old join_ref, which must not close the channel (realtime-js
+        # resets its join push, and drops it the same way).
+        machine.join_ref = None
         machine.state = next_state(machine.state, Trigger.JOIN_TIMEOUT)
         error = JoinTimeout(f"no reply to joining {machine.topic} within {push.timeout} s")
         self._events.append(StateChanged(machine.topic, SubscribeState.TIMED_OUT, error))
@@ -602,12 +626,15 @@ class PhoenixProtocol:
         if reply.get("status") != "ok":
             machine.state = next_state(machine.state, Trigger.JOIN_ERROR)
             error = JoinError(_reply_reason(response), topic=machine.topic)
+            if error.code in RATE_LIMIT_CODES:
+                machine.not_before = now + self.rate_limit_delay
             self._events.append(StateChanged(machine.topic, SubscribeState.CHANNEL_ERROR, error))
             self._schedule_rejoin(machine, now)
             return
         machine.state = next_state(machine.state, Trigger.JOIN_OK)
         machine.joined_once = True
         machine.rejoin_tries = 0
+        machine.not_before = 0.0
         echoed = _fields(response)
         if "postgres_changes" in echoed:
             bindings: list[dict[str, Any]] = machine.config.get("postgres_changes") or []

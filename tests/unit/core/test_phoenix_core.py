@@ -558,3 +558,36 @@ def test_send_heartbeat_while_one_is_pending_is_a_timeout() -> None:
     harness.core.send_heartbeat(harness.now)
     _, events = harness.drain()
     assert events[:2] == [HeartbeatUpdate("timeout"), CloseConnection("heartbeat timeout")]
+
+
+# ----------------------------------------------------------------------------- rate limits
+
+
+def test_a_rate_limited_join_waits_the_rate_limit_delay_reconnects_included() -> None:
+    harness = Harness(rate_limit_delay=30.0)
+    harness.open()
+    harness.core.add_channel(TOPIC, dict(CONFIG))
+    harness.core.join(TOPIC, harness.now)
+    join = _only(harness.drain()[0], "phx_join")
+    harness.reply(join, status="error", response={"reason": "ChannelRateLimitReached: Too many"})
+    [refused] = [event for event in harness.drain()[1] if isinstance(event, StateChanged)]
+    assert isinstance(refused.error, JoinError)
+    assert refused.error.code == "ChannelRateLimitReached"
+    harness.core.connection_lost(harness.now, ChannelError("gone"))
+    harness.advance(1.0)
+    frames, _ = harness.open()
+    assert [frame.event for frame in frames if frame.event == "phx_join"] == []
+    assert [f for f in harness.advance(28.9)[0] if f.event == "phx_join"] == []
+    rejoin = _only(harness.advance(0.1)[0], "phx_join")
+    harness.reply(rejoin)
+    assert states(harness.drain()[1]) == [SubscribeState.SUBSCRIBED]
+    assert harness.core.channels[TOPIC].not_before == 0.0
+
+
+def test_other_refusals_keep_the_rejoin_backoff(harness: Harness) -> None:
+    harness.core.add_channel(TOPIC, dict(CONFIG))
+    harness.core.join(TOPIC, harness.now)
+    join = _only(harness.drain()[0], "phx_join")
+    harness.reply(join, status="error", response={"reason": "Unauthorized: no"})
+    harness.drain()
+    assert _only(harness.advance(1.0)[0], "phx_join").ref != join.ref
