@@ -146,6 +146,7 @@ class FunctionCalls(Visitor):
         self.names: list[str] = []
 
     def visit_FuncCall(self, ancestors: Any, node: ast.FuncCall) -> None:
+        """Record the called function's name (its last name part)."""
         self.names += strings(node.funcname)[-1:]
 
 
@@ -187,6 +188,7 @@ def extension_statements(sql: str, file: str) -> list[tuple[str, int, int]]:
 
 
 def strings(nodes: Iterable[Any] | None) -> list[str]:
+    """The non-empty string values among ``nodes``."""
     return [node.sval for node in nodes or () if isinstance(node, ast.String) and node.sval]
 
 
@@ -208,6 +210,7 @@ def not_null_from(constraints: Iterable[Any] | None) -> bool | None:
 
 
 def constraint_of(constraints: Iterable[Any] | None, kind: ConstrType) -> ast.Constraint | None:
+    """The first constraint of ``kind`` among ``constraints``, if any."""
     return next(
         (c for c in constraints or () if isinstance(c, ast.Constraint) and c.contype == kind),
         None,
@@ -215,6 +218,7 @@ def constraint_of(constraints: Iterable[Any] | None, kind: ConstrType) -> ast.Co
 
 
 def schema_of(names: list[str]) -> str | None:
+    """The schema part of a qualified name, if it has one."""
     return names[-2] if len(names) >= 2 else None
 
 
@@ -226,6 +230,7 @@ def object_names(obj: Any) -> list[str]:
 
 
 def relation_names(relation: ast.RangeVar | None) -> list[str]:
+    """A relation's name parts: schema (when given) and name."""
     assert relation is not None and relation.relname is not None
     return [relation.schemaname, relation.relname] if relation.schemaname else [relation.relname]
 

@@ -32,7 +32,7 @@ class EventRateMeter:
     ) -> None:
         self._clock = clock
         self._shut_down = shut_down
-        self.rate = RollingRateLimit(limit, clock())
+        self.rate: RollingRateLimit = RollingRateLimit(limit, clock())
 
     def over_limit(self) -> bool:
         """Whether the limit holds now."""

@@ -45,7 +45,7 @@ class RollingRateLimit:
         self._buckets: list[int] = []
         self._count = 0
         self._next_tick = now
-        self.triggered = False
+        self.triggered: bool = False
         """Whether the limit held at the last tick."""
 
     def add(self, now: float, count: int = 1) -> None:
