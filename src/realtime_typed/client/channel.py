@@ -155,6 +155,7 @@ class Channel(Generic[MetaT]):
         postgres_changes_wait: bool = False,
         postgres_changes_timeout: float | None = None,
         join_payload: Mapping[str, JsonValue] | None = None,
+        broadcast_rest_fallback: bool = False,
     ) -> None:
         self._client = client
         self.topic = topic
@@ -164,6 +165,7 @@ class Channel(Generic[MetaT]):
         self._self = broadcast_self
         self._replay = dict(replay) if replay is not None else None
         self._replication_ready = replication_ready
+        self._rest_fallback = broadcast_rest_fallback
         self._wait = postgres_changes_wait
         self._wait_timeout = postgres_changes_timeout
         self._presence_key = presence_key
@@ -593,7 +595,7 @@ class Channel(Generic[MetaT]):
     ) -> None: ...
     @overload
     async def send_broadcast(
-        self, event: str, payload: JsonValue, *, persist: Persist = ...
+        self, event: str, payload: JsonValue | bytes, *, persist: Persist = ...
     ) -> None: ...
     async def send_broadcast(
         self, event: BroadcastSpec[Any] | str, payload: Any, *, persist: Persist = False
@@ -605,7 +607,20 @@ class Channel(Generic[MetaT]):
         :class:`~realtime_typed.errors.PushTimeout` or :class:`~realtime_typed.errors.PushError`.
         ``persist=True`` (or ``{"ttl": n}``) asks the server to store the message for replay;
         it needs a private channel and the 2.0.0 serializer (``ValueError`` otherwise).
+
+        ``bytes`` are sent as they are (a binary user broadcast, payload encoding 0): the
+        2.0.0 serializer only (``ValueError`` on 1.0.0, which cannot carry them). Receivers
+        on 2.0.0 get the same ``bytes``; the server drops them for 1.0.0 sockets.
+
+        On a channel made with ``broadcast_rest_fallback=True``, a broadcast sent while the
+        channel is not joined (or the socket is down) goes through :meth:`http_send` instead
+        of waiting for the join, as realtime-js's ``send()`` does.
         """
+        if self._rest_fallback and not (
+            self._client.core.connected and self._machine.state is ChannelState.JOINED
+        ):
+            await self.http_send(event, payload, persist=persist)
+            return
         body = self._broadcast_body(event, payload, persist)
         await self._client.push(self.topic, "broadcast", body, wait=self._ack)
 
@@ -615,7 +630,7 @@ class Channel(Generic[MetaT]):
     ) -> list[RealtimeError | None]: ...
     @overload
     async def send_broadcasts(
-        self, event: str, payloads: Iterable[JsonValue], *, persist: Persist = ...
+        self, event: str, payloads: Iterable[JsonValue | bytes], *, persist: Persist = ...
     ) -> list[RealtimeError | None]: ...
     async def send_broadcasts(
         self, event: BroadcastSpec[Any] | str, payloads: Iterable[Any], *, persist: Persist = False
@@ -659,6 +674,9 @@ class Channel(Generic[MetaT]):
             name, value = event.event, event.encode(payload)
         else:
             name, value = event, payload
+        binary = isinstance(value, bytes | bytearray | memoryview)
+        if binary and self._client.vsn != "2.0.0":
+            raise ValueError("binary broadcasts need the 2.0.0 serializer")
         if len(name.encode()) > MAX_FIELD_BYTES:
             raise ProtocolError(f"broadcast event name exceeds {MAX_FIELD_BYTES} bytes")
         body: dict[str, Any] = {"type": "broadcast", "event": name, "payload": value}
@@ -679,7 +697,8 @@ class Channel(Generic[MetaT]):
 
         Raises :class:`~realtime_typed.errors.PushError` unless the server answers 202, and
         :class:`~realtime_typed.errors.PushTimeout` when it does not answer in time.
-        ``persist`` is as for :meth:`send_broadcast` (private channels only).
+        ``persist`` is as for :meth:`send_broadcast` (private channels only). A ``bytes``
+        payload is posted as ``application/octet-stream``, anything else as JSON.
         """
         if isinstance(event, BroadcastSpec):
             name, value = event.event, event.encode(payload)

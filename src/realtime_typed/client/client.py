@@ -266,6 +266,7 @@ class RealtimeClient:
         postgres_changes_wait: bool = False,
         postgres_changes_timeout: float | None = None,
         join_payload: Mapping[str, JsonValue] | None = None,
+        broadcast_rest_fallback: bool = False,
     ) -> Channel[ModelT]: ...
     @overload
     def channel(
@@ -283,6 +284,7 @@ class RealtimeClient:
         postgres_changes_wait: bool = False,
         postgres_changes_timeout: float | None = None,
         join_payload: Mapping[str, JsonValue] | None = None,
+        broadcast_rest_fallback: bool = False,
     ) -> Channel[dict[str, JsonValue]]: ...
     def channel(
         self,
@@ -299,6 +301,7 @@ class RealtimeClient:
         postgres_changes_wait: bool = False,
         postgres_changes_timeout: float | None = None,
         join_payload: Mapping[str, JsonValue] | None = None,
+        broadcast_rest_fallback: bool = False,
     ) -> Channel[Any]:
         """The channel for ``topic`` (``realtime:`` is prefixed), created if needed.
 
@@ -324,6 +327,10 @@ class RealtimeClient:
         refuses the join (``JoinError`` with ``RealtimeDisabledForConfiguration`` or
         ``PostgresChangesSubscribeTimeout``), and the join timeout grows to cover the wait.
         ``join_payload`` adds keys to the join payload (see :meth:`Channel.update_join_payload`).
+
+        ``broadcast_rest_fallback=True`` sends broadcasts through the REST API while the channel
+        is not joined, as realtime-js's ``send()`` does; by default they wait in the channel's
+        buffer for the join (see docs/peers.md for why).
         """
         full = topic if topic.startswith(TOPIC_PREFIX) else TOPIC_PREFIX + topic
         if broadcast_replay is not None:
@@ -345,6 +352,7 @@ class RealtimeClient:
             postgres_changes_wait=postgres_changes_wait,
             postgres_changes_timeout=postgres_changes_timeout,
             join_payload=join_payload,
+            broadcast_rest_fallback=broadcast_rest_fallback,
         )
         self._channels[full] = channel
         return channel
@@ -808,7 +816,9 @@ class RealtimeClient:
         if persist is not None:
             extra.append(persist_query(persist))
         query = "&".join([query, *extra] if query else extra)
-        headers = {"apikey": self._apikey, "Content-Type": "application/json"}
+        binary = isinstance(payload, bytes | bytearray | memoryview)
+        content_type = "application/octet-stream" if binary else "application/json"
+        headers = {"apikey": self._apikey, "Content-Type": content_type}
         if self.core.access_token:
             headers["Authorization"] = f"Bearer {self.core.access_token}"
         if self._http is None:
@@ -816,7 +826,9 @@ class RealtimeClient:
         await post_broadcast(
             self._http,
             f"{url}?{query}" if query else url,
-            json.dumps(payload, separators=(",", ":")).encode(),
+            bytes(cast("bytes", payload))
+            if binary
+            else json.dumps(payload, separators=(",", ":")).encode(),
             headers,
             event=event,
             timeout=wait_for or self.timeout,
