@@ -19,4 +19,16 @@ async def fresh_db_url(postgres_dsn: str) -> AsyncIterator[str]:
         try:
             yield make_conninfo(postgres_dsn, dbname=name)
         finally:
+            # A replication slot that is still active keeps even a forced drop out: end its
+            # backend (waiting for it to exit, which drops a temporary slot), drop what is left.
+            await admin.execute(
+                "select pg_terminate_backend(active_pid, 10000) from pg_replication_slots"
+                " where database = %s and active_pid is not null",
+                (name,),
+            )
+            await admin.execute(
+                "select pg_drop_replication_slot(slot_name) from pg_replication_slots"
+                " where database = %s",
+                (name,),
+            )
             await admin.execute(f"drop database {name} with (force)".encode())
