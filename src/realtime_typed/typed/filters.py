@@ -3,10 +3,10 @@
 A generated table offers each column as the class of filters the server evaluates correctly
 on its type:
 
-* :class:`Column` (``eq``, ``neq``, ``lt``, ``lte``, ``gt``, ``gte``, ``in_``, ``not_in``) for
-  types with an order; :class:`EqColumn` (no ordering) for types with only an equality;
-  :class:`TextColumn` adds ``like``/``ilike`` (text, name, citext); :class:`BoolColumn` takes
-  ``is_("true")``;
+* :class:`Column` (``eq``, ``neq``, ``lt``, ``lte``, ``gt``, ``gte``, ``in_``, ``not_in``,
+  ``is_distinct``, ``is_not_distinct``) for types with an order; :class:`EqColumn` (no
+  ordering) for types with only an equality; :class:`TextColumn` adds ``like``/``ilike`` and
+  their negations (text, name, citext); :class:`BoolColumn` takes ``is_("true")``;
 * :class:`NullColumn` (only ``is_(None)``/``is_not(None)``) for types the server has no
   equality for (geometric types, ``xml``) or whose cast drops characters (``char(n)``).
 
@@ -183,6 +183,14 @@ class EqColumn(NullColumn, Generic[ValueT]):
         """``column NOT IN (values)`` (newer servers)."""
         return self._in(values, negate=True)
 
+    def is_distinct(self, value: ValueT) -> Filter:
+        """``column IS DISTINCT FROM value``: like ``neq``, but a NULL column matches too."""
+        return self._op("isdistinct", value)
+
+    def is_not_distinct(self, value: ValueT) -> Filter:
+        """``column IS NOT DISTINCT FROM value``: ``eq`` for a non-null value (newer servers)."""
+        return self._condition("isdistinct", _value(_scalar_text(value)), negate=True)
+
 
 @dataclass(frozen=True)
 class Column(EqColumn[ValueT]):
@@ -216,6 +224,14 @@ class TextColumn(Column[str]):
     def ilike(self, pattern: str) -> Filter:
         """``column ILIKE pattern`` (newer servers)."""
         return self._op("ilike", pattern)
+
+    def not_like(self, pattern: str) -> Filter:
+        """``column NOT LIKE pattern`` (newer servers)."""
+        return self._condition("like", _value(_scalar_text(pattern)), negate=True)
+
+    def not_ilike(self, pattern: str) -> Filter:
+        """``column NOT ILIKE pattern`` (newer servers)."""
+        return self._condition("ilike", _value(_scalar_text(pattern)), negate=True)
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,8 @@ def _probes(name: str, column: NullColumn, case: Case) -> list[Probe]:
             (name, "neq", equal.neq(case.a), b),
             (name, "in", equal.in_([case.a, case.b]), both),
             (name, "not in", equal.not_in([case.a]), b),
+            (name, "is distinct", equal.is_distinct(case.a), {ROW_B, ROW_NULL}),
+            (name, "is not distinct", equal.is_not_distinct(case.a), a),
         ]
     if isinstance(column, Column):
         ordered: Column[Any] = untyped
@@ -235,6 +237,8 @@ def _probes(name: str, column: NullColumn, case: Case) -> list[Probe]:
         probes += [
             (name, "like", column.like(case.pattern), a),
             (name, "ilike", column.ilike(case.pattern.upper()), a),
+            (name, "not like", column.not_like(case.pattern), b),
+            (name, "not ilike", column.not_ilike(case.pattern.upper()), b),
         ]
     if isinstance(column, BoolColumn):
         probes += [

@@ -89,3 +89,12 @@ def test_values_are_formatted_and_quoted(value: object, text: str) -> None:
 def test_a_value_without_postgres_text_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="no filter text"):
         format_filter_value(object())
+
+
+def test_negated_and_distinct_operators_use_the_not_prefix() -> None:
+    title = TextColumn("title")
+    rank: Column[int] = Column("rank")
+    assert title.not_like("a%").build() == "title=not.like.a%"
+    assert title.not_ilike("A%").build() == "title=not.ilike.A%"
+    assert rank.is_distinct(3).build() == "rank=isdistinct.3"
+    assert rank.is_not_distinct(3).build() == "rank=not.isdistinct.3"
