@@ -3,8 +3,9 @@
 Unless ``--db-url`` or ``--no-db`` is given it also starts a throwaway PostgreSQL (wal2json, a
 ``supabase_realtime`` publication) and stops it on the way out. Before serving it prints, one
 per line: ``REALTIME_URL``, ``REALTIME_JWT_SECRET``, ``REALTIME_ANON_KEY``,
-``REALTIME_SERVICE_KEY`` and, with a database, ``REALTIME_DB_URL``. ``--jwks FILE`` adds the
-keys of a JWKS file for asymmetric tokens; ``--private-only`` refuses joins of public channels.
+``REALTIME_SERVICE_KEY`` and, with a database, ``REALTIME_DB_URL``; the inspector's address
+goes to stderr. ``--jwks FILE`` adds the keys of a JWKS file for asymmetric tokens;
+``--private-only`` refuses joins of public channels.
 
 Every failure to start (a port in use or out of range, a host it cannot listen on, a database
 it cannot reach, PostgreSQL or wal2json missing) is one line ``realtime-local: error: ...``
@@ -189,6 +190,8 @@ def _announce(server: LocalRealtimeServer, db_url: str | None) -> None:
         lines.append(f"REALTIME_DB_URL={db_url}")
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
+    key = "" if server.inspector_is_open else "?apikey=<REALTIME_SERVICE_KEY>"
+    sys.stderr.write(f"realtime-local: inspector at {server.inspector_url}{key}\n")
 
 
 def _redacted(db_url: str) -> str:

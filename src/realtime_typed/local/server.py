@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -11,10 +12,12 @@ from aiohttp import web
 
 from realtime_typed._tasks import TaskOwner
 from realtime_typed.local.auth.jwks import JwksKeySource, SigningKey
-from realtime_typed.local.auth.tokens import JwtVerifier, make_token
+from realtime_typed.local.auth.tokens import JwtVerifier, TokenRejected, make_token
 from realtime_typed.local.channels.messages_database import MessagesDatabase
 from realtime_typed.local.channels.postgres_wiring import ChangesFeed, PostgresWiring
 from realtime_typed.local.faults import ServerFaults
+from realtime_typed.local.inspector import TrafficRecorder, add_inspector
+from realtime_typed.local.inspector.access import InspectorAccess, is_loopback
 from realtime_typed.local.options import ServerOptions
 from realtime_typed.local.transport.app import make_app
 from realtime_typed.local.transport.state import ServerState
@@ -83,6 +86,17 @@ class LocalRealtimeServer:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def inspector_url(self) -> str:
+        """The live inspector page, ``http://host:port/inspector`` (off loopback it needs
+        ``?apikey=`` with :attr:`service_key`)."""
+        return f"{self.http_url}/inspector"
+
+    @property
+    def inspector_is_open(self) -> bool:
+        """Whether the inspector opens without the service key (the server is on loopback)."""
+        return is_loopback(self.host)
+
+    @property
     def state(self) -> ServerState:
         """The running server's shared state (sessions, topics, counters)."""
         if self._state is None:
@@ -114,20 +128,23 @@ class LocalRealtimeServer:
             raise RuntimeError("the server is already running")
         tasks = TaskOwner()
         feed = await self._start_feed()
+        verifier = JwtVerifier(JwksKeySource(self.jwt_secret, self.jwks))
+        recorder = TrafficRecorder(_claims_of(verifier), time.time)
         state = ServerState(
             options=self.options,
-            verifier=JwtVerifier(JwksKeySource(self.jwt_secret, self.jwks)),
+            verifier=verifier,
             tasks=tasks,
             postgres=PostgresWiring(feed, tasks),
             faults=self.faults.rules,
+            observer=recorder,
         )
         if self.db_url is not None:
             self._messages = MessagesDatabase(self.db_url)
             await self._messages.start(state)
             state.authorizer = self._messages.authorizer
-        runner = web.AppRunner(
-            make_app(state), access_log=None, handle_signals=False, shutdown_timeout=5.0
-        )
+        app = make_app(state)
+        add_inspector(app, state, recorder, InspectorAccess(self.host, verifier, state.clock))
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self._requested_port)
         await site.start()
@@ -189,6 +206,18 @@ class LocalRealtimeServer:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+
+def _claims_of(verifier: JwtVerifier) -> Callable[[str], dict[str, Any] | None]:
+    """The inspector's view of a socket token: its claims, or ``None`` when refused now."""
+
+    def claims_of(token: str) -> dict[str, Any] | None:
+        try:
+            return verifier.verify(token, time.time())
+        except TokenRejected:
+            return None
+
+    return claims_of
 
 
 def _bound_port(runner: web.AppRunner) -> int:

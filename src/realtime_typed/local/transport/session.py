@@ -31,7 +31,14 @@ from realtime_typed.protocol.frames import (
     encode_server_frame,
 )
 
-__all__ = ["CLOSE_SERVICE_RESTART", "Burst", "FaultHooks", "SessionState", "SocketSession"]
+__all__ = [
+    "CLOSE_SERVICE_RESTART",
+    "Burst",
+    "FaultHooks",
+    "SessionState",
+    "SocketObserver",
+    "SocketSession",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -66,6 +73,24 @@ class FaultHooks(Protocol):
         ...
 
 
+class SocketObserver(Protocol):
+    """What watches the sockets (the inspector): it is told, and must return at once."""
+
+    def opened(self, session: SocketSession) -> None:
+        """``session`` starts serving."""
+
+    def closed(self, session: SocketSession) -> None:
+        """``session`` has ended."""
+
+    def received(
+        self, session: SocketSession, data: str | bytes, message: Frame | UserBroadcast | None
+    ) -> None:
+        """A client frame, decoded (``None``: it could not be decoded)."""
+
+    def sent(self, session: SocketSession, data: str | bytes) -> None:
+        """A frame queued for the client (a fan-out passes the same ``data`` to each member)."""
+
+
 class SessionState(SharedState, Protocol):
     """What a socket needs of its server's shared state (the transport's ``ServerState``)."""
 
@@ -79,6 +104,11 @@ class SessionState(SharedState, Protocol):
     @property
     def faults(self) -> FaultHooks:
         """The fault hooks every socket goes through."""
+        ...
+
+    @property
+    def observer(self) -> SocketObserver | None:
+        """What watches the sockets, if anything."""
         ...
 
 
@@ -113,6 +143,7 @@ class SocketSession:
         """A fault filter: frames it returns True for are not queued (see ``faults``)."""
         self._deferred: asyncio.Task[None] | None = None
         self._queued_bytes = 0
+        self.connected_at: float = state.clock()
 
     # ------------------------------------------------------------------ output
 
@@ -134,6 +165,8 @@ class SocketSession:
             self._drop_slow_consumer()
             return
         self._outbox.put_nowait(data)
+        if (observer := self.state.observer) is not None:
+            observer.sent(self, data)
 
     def _drop_slow_consumer(self) -> None:
         self.state.slow_consumers += 1
@@ -207,13 +240,18 @@ class SocketSession:
         server drops what its decoder refuses.
         """
         try:
-            message = decode_client_frame(data, self.vsn)
+            message: Frame | UserBroadcast | None = decode_client_frame(data, self.vsn)
         except ProtocolError as exc:
             self._malformed(str(exc))
-            return
-        problem = json_problem(message, data)
-        if problem is not None:
-            self._malformed(problem)
+            message = None
+        else:
+            problem = json_problem(message, data)
+            if problem is not None:
+                self._malformed(problem)
+                message = None
+        if (observer := self.state.observer) is not None:
+            observer.received(self, data, message)
+        if message is None:
             return
         if isinstance(message, UserBroadcast):
             channel = self.channels.get(message.topic)
@@ -274,6 +312,8 @@ class SocketSession:
     async def run(self) -> None:
         """Serve the socket until it closes; then remove its channels."""
         writer = asyncio.get_running_loop().create_task(self._write(), name="realtime-writer")
+        if (observer := self.state.observer) is not None:
+            observer.opened(self)
         try:
             while True:
                 try:
@@ -299,6 +339,8 @@ class SocketSession:
                 self.close_channel(channel, notify=False)
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
+            if (observer := self.state.observer) is not None:
+                observer.closed(self)
 
     def _receive_guarded(self, data: str | bytes) -> None:
         """Hand a frame on; a handler that fails is logged and the socket carries on, as the

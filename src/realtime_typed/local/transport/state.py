@@ -17,7 +17,7 @@ from realtime_typed.local.channels.presence import PresenceTracker
 from realtime_typed.local.channels.rate_limit import RollingRateLimit
 from realtime_typed.local.channels.registry import ChannelRegistry, Member
 from realtime_typed.local.options import ServerOptions
-from realtime_typed.local.transport.session import FaultHooks, SocketSession
+from realtime_typed.local.transport.session import FaultHooks, SocketObserver, SocketSession
 
 __all__ = ["ServerState"]
 
@@ -32,6 +32,7 @@ class ServerState:
     postgres: PostgresWiring
     faults: FaultHooks
     authorizer: Authorizer | None = None
+    observer: SocketObserver | None = None
     registry: ChannelRegistry = field(default_factory=ChannelRegistry)
     presence: PresenceTracker = field(default_factory=PresenceTracker)
     sessions: set[SocketSession] = field(default_factory=set)  # pyright: ignore[reportUnknownVariableType]
