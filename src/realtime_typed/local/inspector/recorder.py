@@ -3,7 +3,8 @@
 Recording is a few appends per frame, never I/O: the server's hot path only pays that. The
 ring keeps at most ``max_records`` frames and ``max_bytes`` of their data; older frames are
 dropped and counted. A fan-out hands every member the same encoded ``data`` object, so those
-consecutive frames become one record naming each receiving socket. Feeds (the page's
+consecutive frames become one record naming the receiving sockets (the first
+``NAMED_SOCKETS`` of them; ``recipients`` counts them all). Feeds (the page's
 connections) wait on an event of their own, set whenever something was recorded.
 """
 
@@ -14,12 +15,14 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from realtime_typed.local.transport.session import SocketSession
 from realtime_typed.protocol.frames import Frame, UserBroadcast, Vsn
 
-__all__ = ["FrameRecord", "SocketInfo", "TrafficRecorder"]
+__all__ = ["NAMED_SOCKETS", "FrameRecord", "SocketInfo", "TrafficRecorder"]
+
+NAMED_SOCKETS: Final = 50
 
 Direction = Literal["in", "out"]
 
@@ -48,6 +51,9 @@ class FrameRecord:
     message: Frame | UserBroadcast | None
     """The decoded client frame (``in``); ``None`` for ``out`` or an undecodable frame."""
     sockets: list[int] = field(default_factory=list[int])
+    """The numbers of the first ``NAMED_SOCKETS`` sockets it came from or went to."""
+    recipients: int = 1
+    """How many sockets it came from or went to."""
 
 
 class TrafficRecorder:
@@ -117,8 +123,10 @@ class TrafficRecorder:
         self.frames_out += 1
         info = self._sockets.get(session)
         last = self._ring[-1] if self._ring else None
-        if last is not None and last.direction == "out" and last.data is data and info:
-            last.sockets.append(info.number)
+        if last is not None and last.direction == "out" and last.data is data:
+            last.recipients += 1
+            if info is not None and len(last.sockets) < NAMED_SOCKETS:
+                last.sockets.append(info.number)
             return
         self._append("out", session, data, None)
 

@@ -79,6 +79,7 @@ def message_entry(record: FrameRecord) -> dict[str, Any] | None:
         "at": record.at,
         "dir": record.direction,
         "sockets": list(record.sockets),
+        "recipients": record.recipients,
         "size": len(record.data),
     }
     message: Frame | UserBroadcast | None = record.message

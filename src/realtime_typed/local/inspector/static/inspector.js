@@ -181,7 +181,9 @@
   }
 
   function drawEntry(entry) {
-    const who = entry.sockets.map((n) => `#${n}`).join(", ") || "?";
+    const unnamed = entry.recipients - entry.sockets.length;
+    const who = (entry.sockets.map((n) => `#${n}`).join(", ") || "?") +
+      (unnamed > 0 ? ` and ${unnamed} more` : "");
     const arrow = entry.dir === "in" ? "→" : "←";
     const route = entry.dir === "in" ? `from ${who}` : `to ${who}`;
     return el("li", {
