@@ -4,12 +4,14 @@ broadcast form's checks, and bounds that a stalled inspector cannot push."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import httpx
 
 from realtime_typed import RealtimeClient
 from realtime_typed.local.inspector import TrafficRecorder
+from realtime_typed.local.inspector.routes import MAX_FEEDS
 from realtime_typed.testing import LocalRealtimeServer
 
 from .feed import has_entry, open_feed
@@ -78,6 +80,18 @@ async def test_on_loopback_the_page_is_open(realtime_server: LocalRealtimeServer
     assert page.status_code == 200
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+async def test_feeds_are_limited(realtime_server: LocalRealtimeServer) -> None:
+    base = realtime_server.http_url
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(MAX_FEEDS):
+            feed = await stack.enter_async_context(open_feed(base))
+            assert (await feed.next_event())[0] == "snapshot"
+        async with httpx.AsyncClient(timeout=30) as http:
+            refused = await http.get(f"{base}/inspector/feed")
+        assert refused.status_code == 503
+        assert refused.json() == {"message": "Too many inspectors"}
 
 
 async def test_the_broadcast_form_checks_what_it_sends(

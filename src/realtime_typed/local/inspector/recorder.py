@@ -132,10 +132,6 @@ class TrafficRecorder:
 
     # ------------------------------------------------------------------ reading
 
-    def socket_info(self, session: SocketSession) -> SocketInfo | None:
-        """What is known of ``session``; ``None`` if it is not open."""
-        return self._sockets.get(session)
-
     def open_sockets(self) -> Iterator[tuple[SocketSession, SocketInfo]]:
         """The open sockets, oldest first."""
         return iter(list(self._sockets.items()))

@@ -147,8 +147,8 @@ async def _feed(
                     await response.write(b": keepalive\n\n")
             # Coalesce what arrives meanwhile into the next batch.
             await asyncio.sleep(1 / BATCHES_PER_SECOND)
-    except (ConnectionResetError, ConnectionError):
-        pass
+    except ConnectionError:
+        pass  # the inspector went away
     finally:
         recorder.unsubscribe(wake)
     return response
