@@ -159,5 +159,6 @@ def snapshot(state: ServerState, recorder: TrafficRecorder) -> dict[str, Any]:
             "evicted": recorder.evicted,
             "malformed_frames": state.malformed_frames,
             "oversized_payloads": state.oversized_payloads,
+            "slow_consumers": state.slow_consumers,
         },
     }

@@ -157,7 +157,8 @@
     $("totals").textContent = `${totals.frames_in} frames in · ${totals.frames_out} out · ` +
       `${rateText(all)}` +
       (totals.malformed_frames ? ` · ${totals.malformed_frames} malformed` : "") +
-      (totals.oversized_payloads ? ` · ${totals.oversized_payloads} oversized` : "");
+      (totals.oversized_payloads ? ` · ${totals.oversized_payloads} oversized` : "") +
+      (totals.slow_consumers ? ` · ${totals.slow_consumers} slow sockets dropped` : "");
   }
 
   function onSnapshot(snapshot) {
