@@ -33,7 +33,6 @@ from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, JsonValue
-from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed as WebSocketClosed
 
 from realtime_typed._tasks import TaskOwner
@@ -41,6 +40,7 @@ from realtime_typed.client.batch import Abandonable, Outcome, PushBatch, Waiter
 from realtime_typed.client.channel import Channel
 from realtime_typed.client.connection import Proxy, SocketOptions, close_socket, open_socket
 from realtime_typed.client.endpoint import rest_broadcast_url, socket_url
+from realtime_typed.client.inline import InlineConnection
 from realtime_typed.client.listeners import Listener
 from realtime_typed.client.options import ClientOptions
 from realtime_typed.client.persist import BroadcastReplay, Persist, check_replay, persist_query
@@ -161,8 +161,10 @@ class RealtimeClient:
         self._auth_generation = 0
         self._channels: dict[str, Channel[Any]] = {}
         self._tasks = TaskOwner(self._task_failed)
-        self._ws: ClientConnection | None = None
+        self._ws: InlineConnection | None = None
         self._writer: BurstWriter | None = None
+        self._clock: Callable[[], float] = self.now
+        """:meth:`now`, bound to the running loop's clock once a socket opens."""
         self._watching_drain = False
         self._generation = 0
         self._started = False
@@ -479,15 +481,19 @@ class RealtimeClient:
         self._opening = True
         try:
             ws = await open_socket(
-                self._url, open_timeout=self.timeout, options=self._socket_options
+                self._url,
+                open_timeout=self.timeout,
+                deliver=self._message_received,
+                options=self._socket_options,
             )
         finally:
             self._opening = False
         self._generation += 1
         self._ws = ws
         self._writer = BurstWriter(ws)
+        self._clock = asyncio.get_running_loop().time
         self.core.connection_made(self.now())
-        self._tasks.spawn(self._read(ws, self._generation), "realtime-reader")
+        self._tasks.spawn(self._watch_socket(ws, self._generation), "realtime-reader")
         self.pump()
 
     async def _reconnect(self) -> None:
@@ -499,39 +505,52 @@ class RealtimeClient:
             self.core.connection_lost(self.now(), exc)
             self.pump()
 
-    async def _read(self, ws: ClientConnection, generation: int) -> None:
+    def _message_received(self, data: str | bytes) -> None:
+        """One message from the server, as the WebSocket protocol parses it.
+
+        Called by the socket (:class:`~realtime_typed.client.inline.InlineConnection`): decode,
+        let the core check topic and join_ref (and match replies), hand channel data to its
+        channel, then write and resolve whatever the core produced. A malformed frame is
+        counted and reported, and the next one is read.
+        """
+        try:
+            frame = decode_server_frame(data, self._vsn)
+        except ProtocolError as exc:
+            self.dropped["malformed"] += 1
+            self.report_once(f"malformed:{exc}", exc)
+            return
         core = self.core
-        channels = self._channels
-        vsn = self._vsn
-        now = asyncio.get_running_loop().time
-        decode = decode_server_frame
+        if core.receive(frame, self._clock()):
+            channel = self._channels.get(frame.topic)
+            if channel is not None:
+                channel.dispatch(frame)
+        if core.has_output:
+            self._flush()
+
+    async def _watch_socket(self, ws: InlineConnection, generation: int) -> None:
+        """Wait for the end of ``ws`` (its messages are delivered inline), then report it."""
+        core = self.core
         error: Exception | None = None
         try:
+            # Messages never reach this loop (the connection hands them over as it parses
+            # them); it ends when the connection does.
             async for data in ws:
-                try:
-                    frame = decode(data, vsn)
-                except ProtocolError as exc:
-                    self.dropped["malformed"] += 1
-                    self.report_once(f"malformed:{exc}", exc)
-                    continue
-                if core.receive(frame, now()):
-                    channel = channels.get(frame.topic)
-                    if channel is not None:
-                        channel.dispatch(frame)
-                if core.has_output:
-                    self._flush()
+                self._message_received(data)
         except WebSocketClosed:
             pass
         except Exception as exc:
             error = exc
             raise
         finally:
+            if ws.failure is not None:
+                error = error or ws.failure
+                self._task_failed("realtime-reader", ws.failure)
             if generation == self._generation:
                 self._forget_socket()
                 await close_socket(ws, self.timeout)
                 closing = ws.protocol  # Connection.close_code is websockets 15+; this is 14 too
                 lost = error or ConnectionClosed(closing.close_code, closing.close_reason or "")
-                core.connection_lost(now(), lost)
+                core.connection_lost(self.now(), lost)
                 self.pump()
 
     async def _shutdown(self, code: int = 1000, reason: str = "") -> None:
@@ -677,7 +696,7 @@ class RealtimeClient:
             self.logger.info("reconnecting (attempt %d)", event.attempt)
             self._tasks.spawn(self._reconnect(), "realtime-reconnect")
 
-    def _forget_socket(self) -> ClientConnection | None:
+    def _forget_socket(self) -> InlineConnection | None:
         """Stop writing to the current socket; returns it."""
         ws = self._ws
         self._ws = None

@@ -23,6 +23,7 @@ import logging
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final, TypeAlias, cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,6 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 from websockets.version import version as websockets_version
 
+from realtime_typed.client.inline import InlineConnection, MessageHandler
 from realtime_typed.client.redaction import RedactingLogger
 from realtime_typed.errors import ConnectionError, ConnectionRefused
 
@@ -93,23 +95,33 @@ def refusal_message(body: bytes, reason_phrase: str) -> str:
 
 
 async def open_socket(
-    url: str, *, open_timeout: float, options: SocketOptions | None = None
-) -> ClientConnection:
+    url: str,
+    *,
+    open_timeout: float,
+    deliver: MessageHandler,
+    options: SocketOptions | None = None,
+) -> InlineConnection:
     """Open the socket; raises ConnectionRefused or ConnectionError.
 
-    The library's log goes through a :class:`RedactingLogger` that knows the URL's API key.
+    Every message the server sends is handed to ``deliver`` as soon as it is parsed (see
+    :mod:`~realtime_typed.client.inline`). The library's log goes through a
+    :class:`RedactingLogger` that knows the URL's API key.
     """
     api_keys = parse_qs(urlsplit(url).query).get("apikey", [])
     logger = RedactingLogger(logging.getLogger("websockets.client"), api_keys)
     try:
-        return await connect(
+        ws = await connect(
             url,
             open_timeout=open_timeout,
             ping_interval=None,
             max_size=MAX_MESSAGE_BYTES,
             logger=logger,
+            create_connection=cast(
+                "type[ClientConnection]", partial(InlineConnection, deliver=deliver)
+            ),
             **(options.connect_kwargs() if options is not None else {}),
         )
+        return cast("InlineConnection", ws)
     except InvalidStatus as exc:
         response = exc.response
         raise ConnectionRefused(
