@@ -20,6 +20,7 @@ import itertools
 import json
 import statistics
 import sys
+import tracemalloc
 from collections import deque
 from collections.abc import Callable
 from importlib.metadata import version
@@ -131,6 +132,27 @@ def run_once(make: Callable[[], Applier], state_text: str, diff_texts: list[str]
     }
 
 
+def bytes_per_member(make: Callable[[], Applier], state_text: str, members: int) -> float:
+    """Bytes an implementation keeps (tracemalloc) per member after a full sync of them all.
+
+    The state is parsed inside the measured region, as it arrives from the wire; what the
+    implementation does not keep of it is freed before the measure.
+    """
+    apply_state, _ = make()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        state = json.loads(state_text)
+        apply_state(state)
+        del state
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    return kept / members
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--members", type=int, default=10_000)
@@ -157,6 +179,9 @@ def main(argv: list[str] | None = None) -> None:
             metric: round(statistics.median(sample[metric] for sample in samples), 3)
             for metric in samples[0]
         }
+        result[name]["bytes_per_member"] = round(
+            bytes_per_member(implementations[name], state_text, args.members), 1
+        )
     print(json.dumps(result))
 
 

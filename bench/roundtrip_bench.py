@@ -2,7 +2,8 @@
 
 The channel is joined with ``self`` and ``ack``; one round trip is the time from the send
 until both the broadcast's echo and the server's ack reply have been received (the server
-sends the echo first). Warm-up round trips are not counted.
+sends the echo first). Warm-up round trips are not counted. Besides p50 and p99 the JSON line
+holds ``cdf_us``, the percentiles 0 to 100, which ``bench/plots.py`` draws as a CDF.
 
 ``realtime_typed_sync`` is the blocking client: ``send_broadcast`` blocks until the ack, then
 the echo is taken from its ``broadcasts()`` iterator, on the caller's thread.
@@ -30,6 +31,8 @@ from realtime_typed.sync import RealtimeClient as BlockingClient
 
 TOPIC_NAME = "echo"
 WARMUP = 200
+CDF_POINTS = 100
+"""The latency distribution is reported as this many quantiles (plus the minimum)."""
 CONFIG: dict[str, Any] = {"broadcast": {"ack": True, "self": True}}
 
 
@@ -158,6 +161,7 @@ async def run(impl: str, count: int) -> dict[str, Any]:
     return {
         "p50_us": percentile(samples, 0.5) * 1e6,
         "p99_us": percentile(samples, 0.99) * 1e6,
+        "cdf_us": [percentile(samples, q / CDF_POINTS) * 1e6 for q in range(CDF_POINTS + 1)],
         "wall_s": meter.wall_s,
         "cpu_s": meter.cpu_s,
     }
