@@ -107,7 +107,7 @@ RUNS: tuple[Run, ...] = (
     ),
     *(
         Run(f"send/{impl}", _module("send_bench", "--impl", impl))
-        for impl in ("raw", "official", "realtime_typed", "realtime_typed_sync")
+        for impl in ("raw", "raw_binary", "official", "realtime_typed", "realtime_typed_sync")
     ),
     *(
         Run(f"send_ack/{impl}", _module("send_bench", "--impl", impl, "--ack"))
@@ -121,7 +121,7 @@ RUNS: tuple[Run, ...] = (
     ),
     *(
         Run(f"roundtrip/{impl}", _module("roundtrip_bench", "--impl", impl))
-        for impl in ("raw", "official", "realtime_typed", "realtime_typed_sync")
+        for impl in ("raw", "raw_binary", "official", "realtime_typed", "realtime_typed_sync")
     ),
     *(
         Run(f"decode/{impl}", _module("decode_bench", "--impl", impl))
@@ -190,7 +190,13 @@ JOBS: tuple[Job, ...] = (
             ),
         ),
         note=(
-            "The blocking client is the async client on a private event-loop thread: its "
+            "The raw loop is the fastest honest loop a user could write with websockets: no "
+            "compression offered, no limit on the receive queue (`max_queue=None`, so the "
+            "library never pauses the socket), one `json.loads` per frame, event, topic and user "
+            "event compared in place, the count in a local variable. realtime-typed decodes "
+            "and dispatches each message inside websockets' `data_received`, as the protocol "
+            "parses it (`client/inline.py`): no receive queue, no reader task, no future per "
+            "message. The blocking client is the async client on a private event-loop thread: its "
             "callback runs on the client's delivery thread, its iterator on a thread of the "
             "benchmark, so a message crosses one thread-safe queue more than with the async "
             "client."
@@ -301,6 +307,10 @@ JOBS: tuple[Job, ...] = (
         "Round trip: self broadcast with ack, one at a time (2,000 after 200 warm-up)",
         (
             Row("raw websockets + json loop", "roundtrip/raw"),
+            Row(
+                "raw websockets loop sending binary kind-3 broadcasts (as realtime-typed does)",
+                "roundtrip/raw_binary",
+            ),
             Row("official realtime", "roundtrip/official"),
             Row("realtime-typed", "roundtrip/realtime_typed"),
             Row(
@@ -331,7 +341,11 @@ JOBS: tuple[Job, ...] = (
             "p99 on this machine depends mostly on waits for a shared core and swings between "
             "runs. Replies and broadcasts are decoded and dispatched inside websockets' "
             "`data_received` (`client/inline.py`), so a reply wakes the waiting caller in the "
-            "next event-loop iteration, as the raw loop's `recv()` is woken."
+            "next event-loop iteration, as the raw loop's `recv()` is woken. realtime-typed "
+            "sends broadcasts as binary kind-3 frames, as the reference client does on vsn "
+            "2.0.0; the second row is the raw loop doing the same, to separate what the wire "
+            "format costs (the server decodes kind 3 and fans out kind 4) from what the client "
+            "costs."
         ),
     ),
     Job(

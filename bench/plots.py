@@ -33,6 +33,7 @@ THROUGHPUT_JOBS: tuple[tuple[str, str], ...] = (
 IMPL_LABELS: dict[str, str] = {
     "sink": "firehose byte sink",
     "raw": "raw websockets loop",
+    "raw_binary": "raw loop, kind-3 sends",
     "official": "official realtime",
     "realtime_typed": "realtime-typed",
     "realtime_typed_gather": "realtime-typed, gather",
@@ -42,6 +43,7 @@ IMPL_LABELS: dict[str, str] = {
 COLOURS: dict[str, str] = {
     "sink": "#bbbbbb",
     "raw": "#4c72b0",
+    "raw_binary": "#8172b3",
     "official": "#dd8452",
     "realtime_typed": "#55a868",
     "realtime_typed_gather": "#8fd19e",

@@ -8,8 +8,10 @@ holds ``cdf_us``, the percentiles 0 to 100, which ``bench/plots.py`` draws as a 
 ``realtime_typed_sync`` is the blocking client: ``send_broadcast`` blocks until the ack, then
 the echo is taken from its ``broadcasts()`` iterator, on the caller's thread.
 
-Run: ``python -m bench.roundtrip_bench --impl raw|official|realtime_typed|realtime_typed_sync
-[--count 2000]``.
+``raw_binary`` is the raw loop sending binary kind-3 broadcasts, as realtime-typed does.
+
+Run: ``python -m bench.roundtrip_bench --impl IMPL [--count 2000]``, IMPL one of raw,
+raw_binary, official, realtime_typed, realtime_typed_sync.
 """
 
 from __future__ import annotations
@@ -37,6 +39,16 @@ CONFIG: dict[str, Any] = {"broadcast": {"ack": True, "self": True}}
 
 
 async def raw(server: ServerProcess, count: int) -> list[float]:
+    return await _raw(server, count, binary=False)
+
+
+async def raw_binary(server: ServerProcess, count: int) -> list[float]:
+    return await _raw(server, count, binary=True)
+
+
+async def _raw(server: ServerProcess, count: int, *, binary: bool) -> list[float]:
+    """The raw loop; with ``binary`` it sends kind-3 binary broadcasts, as realtime-typed (and
+    the reference client) do on vsn 2.0.0, instead of JSON text frames."""
     async with connect(server.socket_url("2.0.0"), compression=None, max_queue=None) as ws:
         sock = RawSocket(ws)
         topic = "realtime:" + TOPIC_NAME
@@ -51,10 +63,17 @@ async def raw(server: ServerProcess, count: int) -> list[float]:
         for _ in range(count + WARMUP):
             ref = str(next(sock.refs))
             start = clock()
-            await ws.send(dumps([join_ref, ref, topic, "broadcast", BODY]))
+            if binary:
+                await ws.send(_kind3(join_ref, ref, topic))
+            else:
+                await ws.send(dumps([join_ref, ref, topic, "broadcast", BODY]))
             echoed = False
             while True:
-                frame = loads(await ws.recv())
+                data = await ws.recv()
+                if type(data) is not str:
+                    echoed = True
+                    continue
+                frame = loads(data)
                 if frame[3] == "broadcast":
                     echoed = True
                 elif frame[3] == "phx_reply" and frame[1] == ref:
@@ -62,6 +81,13 @@ async def raw(server: ServerProcess, count: int) -> list[float]:
             samples.append(clock() - start)
             assert echoed
         return samples[WARMUP:]
+
+
+def _kind3(join_ref: str, ref: str, topic: str) -> bytes:
+    """A kind-3 user broadcast push (the binary frame's layout, written out by hand)."""
+    fields = [join_ref.encode(), ref.encode(), topic.encode(), EVENT.encode(), b""]
+    header = bytes((3, *(len(field) for field in fields), 1))
+    return header + b"".join(fields) + json.dumps(PAYLOAD).encode()
 
 
 def _resolver(future: asyncio.Future[None]) -> Callable[[object], None]:
@@ -145,6 +171,7 @@ async def realtime_typed_sync(server: ServerProcess, count: int) -> list[float]:
 
 IMPLS = {
     "raw": raw,
+    "raw_binary": raw_binary,
     "official": official,
     "realtime_typed": realtime_typed,
     "realtime_typed_sync": realtime_typed_sync,
