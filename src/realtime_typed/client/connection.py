@@ -18,7 +18,6 @@ proxy settings (what websockets 15 and later do by default) or ``False`` to conn
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import ssl
 from collections.abc import Mapping
@@ -33,6 +32,7 @@ from websockets.version import version as websockets_version
 
 from realtime_typed.client.inline import InlineConnection, MessageHandler
 from realtime_typed.client.redaction import RedactingLogger
+from realtime_typed.client.rest import server_message
 from realtime_typed.errors import ConnectionError, ConnectionRefused
 
 __all__ = [
@@ -81,17 +81,7 @@ class SocketOptions:
 
 def refusal_message(body: bytes, reason_phrase: str) -> str:
     """The server's explanation of a refused upgrade."""
-    try:
-        decoded: Any = json.loads(body) if body else None
-    except (ValueError, RecursionError):
-        decoded = None
-    if isinstance(decoded, dict):
-        fields = cast("dict[str, object]", decoded)
-        for key in ("error", "message"):
-            text = fields.get(key)
-            if isinstance(text, str) and text:
-                return text
-    return reason_phrase or "connection refused"
+    return server_message(body) or reason_phrase or "connection refused"
 
 
 async def open_socket(

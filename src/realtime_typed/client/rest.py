@@ -18,7 +18,13 @@ import httpx
 
 from realtime_typed.errors import ConnectionError, PushError, PushTimeout
 
-__all__ = ["MAX_ERROR_BODY", "MAX_ERROR_TEXT", "error_message", "post_broadcast"]
+__all__ = [
+    "MAX_ERROR_BODY",
+    "MAX_ERROR_TEXT",
+    "error_message",
+    "post_broadcast",
+    "server_message",
+]
 
 MAX_ERROR_BODY: Final = 64 * 1024
 """Bytes of an error response read, at most."""
@@ -66,16 +72,21 @@ async def _read_capped(response: httpx.Response) -> bytes:
     return b"".join(chunks)[:MAX_ERROR_BODY]
 
 
-def error_message(body: bytes, status: int, reason_phrase: str) -> str:
-    """The server's message in an error body (``error`` or ``message``), else the reason."""
+def server_message(body: bytes) -> str | None:
+    """The message a server puts in an error body (``error`` or ``message``), cut short."""
     try:
         decoded: Any = json.loads(body) if body else None
     except (ValueError, RecursionError):
-        decoded = None
+        return None
     if isinstance(decoded, dict):
         fields = cast("dict[str, object]", decoded)
         for key in ("error", "message"):
             text = fields.get(key)
             if isinstance(text, str) and text:
                 return text[:MAX_ERROR_TEXT]
-    return reason_phrase or f"HTTP {status}"
+    return None
+
+
+def error_message(body: bytes, status: int, reason_phrase: str) -> str:
+    """The server's message in an error body, else the reason."""
+    return server_message(body) or reason_phrase or f"HTTP {status}"
