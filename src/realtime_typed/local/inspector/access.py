@@ -32,7 +32,7 @@ class InspectorAccess:
     """The inspector's gate for a server bound to ``host``."""
 
     def __init__(self, host: str, verifier: JwtVerifier, clock: Callable[[], float]) -> None:
-        self.open = is_loopback(host)
+        self.open: bool = is_loopback(host)
         self._verifier = verifier
         self._clock = clock
 

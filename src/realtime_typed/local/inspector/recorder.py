@@ -83,11 +83,11 @@ class TrafficRecorder:
         self._bytes = 0
         self._next_seq = 0
         self._waiters: set[asyncio.Event] = set()
-        self.stopped = False
+        self.stopped: bool = False
         """Set when the server stops: feeds end."""
-        self.frames_in = 0
-        self.frames_out = 0
-        self.evicted = 0
+        self.frames_in: int = 0
+        self.frames_out: int = 0
+        self.evicted: int = 0
         """Records dropped from the ring to keep it within its bounds."""
 
     # ------------------------------------------------------------------ SocketObserver
