@@ -6,6 +6,8 @@
 //   {"op":"join","topic","config","presence"?,"postgres"?}   register listeners, then subscribe;
 //        postgres: [{"label","event","schema","table"?,"filter"?}], one listener per binding
 //   {"op":"send","topic","event","payload"}                  broadcast; reply {"result"}
+//   {"op":"send_binary","topic","event","hex"}               broadcast the bytes as an
+//        ArrayBuffer; reply {"result"}
 //   {"op":"track","topic","payload"} / {"op":"untrack","topic"}      reply {"result"}
 //   {"op":"presence_state","topic"}                          reply {"state"}
 //   {"op":"leave","topic"}                                   reply {"result"}
@@ -94,6 +96,12 @@ const operations = {
   },
 
   async send({ topic, event, payload }) {
+    return { result: await channelFor(topic).send({ type: 'broadcast', event, payload }) }
+  },
+
+  async send_binary({ topic, event, hex }) {
+    const bytes = Buffer.from(hex, 'hex')
+    const payload = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
     return { result: await channelFor(topic).send({ type: 'broadcast', event, payload }) }
   },
 
