@@ -19,6 +19,7 @@ from realtime_typed import (
     InsertChange,
     JsonValue,
     PresenceUpdate,
+    RealtimeError,
     SubscribeState,
     UpdateChange,
 )
@@ -113,3 +114,25 @@ def broadcast_and_presence(client: RealtimeClient) -> None:
     untyped.track({"user": "u1"})
     assert_type(untyped.presence_state(), dict[str, list[dict[str, JsonValue]]])
     ch.unsubscribe(timeout=5)
+
+
+def join_options_and_sends(client: RealtimeClient) -> None:
+    ch = client.channel(
+        "room:3",
+        replication_ready=True,
+        postgres_changes_wait=True,
+        postgres_changes_timeout=5.0,
+        join_payload={"config": {"future": 1}},
+        broadcast_rest_fallback=True,
+    )
+    assert_type(ch, Channel[dict[str, JsonValue]])
+    typed = client.channel(Room.topic(room_id="3"), presence=Room.presence, join_payload={"k": 1})
+    assert_type(typed, Channel[Room.Presence])
+    client.channel("room:4", postgres_changes_timeout="5")  # type: ignore[call-overload]  # pyright: ignore[reportArgumentType]
+    ch.update_join_payload({"config": {"later": True}})
+    ch.update_join_payload({"bad": object()})  # type: ignore[dict-item]  # pyright: ignore[reportArgumentType]
+    assert_type(ch.subscribe(on_state, timeout=5, retry=True), Channel[dict[str, JsonValue]])
+    ch.send_broadcast("blob", b"\x00\x01", timeout=5)
+    assert_type(ch.send_broadcasts("blob", [b"\x00", {"n": 1}]), list[RealtimeError | None])
+    ch.http_send("blob", b"\x00", timeout=5)
+    typed.send_broadcast(Room.cursor, b"\x00")  # type: ignore[misc]  # pyright: ignore[reportArgumentType, reportCallIssue]

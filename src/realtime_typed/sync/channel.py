@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any, Generic, Literal, Self, TypeAlias, TypeVar, cast, overload
 
 from pydantic import JsonValue
 
+from realtime_typed.client.channel import WAIT_DEFAULT, WAIT_GRACE
 from realtime_typed.client.channel import Channel as AsyncChannel
 from realtime_typed.client.listeners import DEFAULT_QUEUE_SIZE
 from realtime_typed.client.persist import Persist
@@ -112,24 +113,45 @@ class Channel(Generic[MetaT]):
     # ------------------------------------------------------------------ lifecycle
 
     def subscribe(
-        self, on_state: StateCallback | None = None, *, timeout: float | None = None
+        self,
+        on_state: StateCallback | None = None,
+        *,
+        timeout: float | None = None,
+        retry: bool = False,
     ) -> Self:
         """Join the channel; blocks until joined (the async channel's ``subscribe``).
 
-        ``timeout`` is the join's timeout (the client's ``timeout`` when ``None``);
+        ``timeout`` is the join's timeout (the client's ``timeout`` when ``None``; a channel
+        made with ``postgres_changes_wait`` waits longer, as the async one does);
         ``on_state(state, error)`` runs on the delivery thread for every state change. Raises
         :class:`~realtime_typed.errors.JoinError`, :class:`~realtime_typed.errors.JoinTimeout`
         or the connection error.
+
+        With ``retry=True`` a refused or timed-out first join is retried like a rejoin (each
+        failure reported to ``on_state``) and this blocks until joined, however long that
+        takes; it raises only if the channel closes first, so :meth:`unsubscribe` from another
+        thread (or from ``on_state``) ends the wait.
         """
         callback = None if on_state is None else self._wrap(on_state, "state")
-        limit = None if timeout is None else timeout + self._runtime.timeout
+        # A safety net only: the join times out on the loop, after at most the longest wait
+        # a server may hold a join reply for (postgres_changes_wait) beyond ``timeout``.
+        limit = (
+            None
+            if timeout is None or retry
+            else timeout + self._runtime.timeout + WAIT_DEFAULT + WAIT_GRACE
+        )
         self._call(
-            self._channel.subscribe(callback, timeout=timeout),
+            self._channel.subscribe(callback, timeout=timeout, retry=retry),
             limit,
             lambda: JoinTimeout(f"{self.topic} not joined within {limit} s"),
             "subscribe()",
         )
         return self
+
+    def update_join_payload(self, payload: Mapping[str, JsonValue]) -> None:
+        """Merge ``payload``'s keys into every later ``phx_join`` of this channel (the async
+        channel's ``update_join_payload``: a ``config`` map is merged key by key)."""
+        self._run(lambda: self._channel.update_join_payload(payload))
 
     def unsubscribe(self, *, timeout: float | None = None) -> LeaveOutcome:
         """Leave the channel (and the companions of its late :meth:`changes` iterators); blocks
@@ -232,7 +254,12 @@ class Channel(Generic[MetaT]):
     ) -> None: ...
     @overload
     def send_broadcast(
-        self, event: str, payload: JsonValue, *, persist: Persist = ..., timeout: float | None = ...
+        self,
+        event: str,
+        payload: JsonValue | bytes,
+        *,
+        persist: Persist = ...,
+        timeout: float | None = ...,
     ) -> None: ...
     def send_broadcast(
         self,
@@ -243,6 +270,10 @@ class Channel(Generic[MetaT]):
         timeout: float | None = None,
     ) -> None:
         """Broadcast ``payload`` as ``event``; with ``broadcast_ack``, blocks for the reply.
+
+        ``bytes`` go out as a binary broadcast (2.0.0 serializer only); on a channel made with
+        ``broadcast_rest_fallback=True`` a broadcast sent while not joined goes through
+        :meth:`http_send`, as the async channel's ``send_broadcast`` does.
 
         Raises :class:`~realtime_typed.errors.PushTimeout` (also when ``timeout`` seconds pass)
         or :class:`~realtime_typed.errors.PushError`.
@@ -267,7 +298,7 @@ class Channel(Generic[MetaT]):
     def send_broadcasts(
         self,
         event: str,
-        payloads: Iterable[JsonValue],
+        payloads: Iterable[JsonValue | bytes],
         *,
         persist: Persist = ...,
         timeout: float | None = ...,
@@ -302,7 +333,8 @@ class Channel(Generic[MetaT]):
         timeout: float | None = None,
         persist: Persist = False,
     ) -> None:
-        """Broadcast through the REST API; blocks until the server answers (202)."""
+        """Broadcast through the REST API; blocks until the server answers (202). A ``bytes``
+        payload is posted as ``application/octet-stream``."""
         limit = None if timeout is None else timeout + 1.0
         self._call(
             self._channel.http_send(event, payload, timeout=timeout, persist=persist),

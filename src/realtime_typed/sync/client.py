@@ -17,7 +17,7 @@ import asyncio
 import logging
 import weakref
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar, Unpack, overload
 
@@ -212,6 +212,11 @@ class RealtimeClient:
         presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
+        replication_ready: bool = False,
+        postgres_changes_wait: bool = False,
+        postgres_changes_timeout: float | None = None,
+        join_payload: Mapping[str, JsonValue] | None = None,
+        broadcast_rest_fallback: bool = False,
     ) -> Channel[ModelT]: ...
     @overload
     def channel(
@@ -225,6 +230,11 @@ class RealtimeClient:
         presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
+        replication_ready: bool = False,
+        postgres_changes_wait: bool = False,
+        postgres_changes_timeout: float | None = None,
+        join_payload: Mapping[str, JsonValue] | None = None,
+        broadcast_rest_fallback: bool = False,
     ) -> Channel[dict[str, JsonValue]]: ...
     def channel(
         self,
@@ -237,9 +247,18 @@ class RealtimeClient:
         presence_enabled: bool | None = None,
         private: bool = False,
         broadcast_replay: BroadcastReplay | None = None,
+        replication_ready: bool = False,
+        postgres_changes_wait: bool = False,
+        postgres_changes_timeout: float | None = None,
+        join_payload: Mapping[str, JsonValue] | None = None,
+        broadcast_rest_fallback: bool = False,
     ) -> Channel[Any]:
         """The channel for ``topic`` (``realtime:`` is prefixed), created if needed; the
-        options are the async client's."""
+        options are the async client's (see :meth:`realtime_typed.RealtimeClient.channel`).
+
+        With ``postgres_changes_wait=True`` a blocking :meth:`Channel.subscribe` returns only
+        once the server's Postgres-changes subscription is live.
+        """
         client = self.runtime.client
 
         def make() -> AsyncChannel[Any]:
@@ -252,6 +271,11 @@ class RealtimeClient:
                 presence_enabled=presence_enabled,
                 private=private,
                 broadcast_replay=broadcast_replay,
+                replication_ready=replication_ready,
+                postgres_changes_wait=postgres_changes_wait,
+                postgres_changes_timeout=postgres_changes_timeout,
+                join_payload=join_payload,
+                broadcast_rest_fallback=broadcast_rest_fallback,
             )
 
         return self._wrap(self.runtime.loop.run(make))
