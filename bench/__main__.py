@@ -107,7 +107,7 @@ RUNS: tuple[Run, ...] = (
     ),
     *(
         Run(f"send/{impl}", _module("send_bench", "--impl", impl))
-        for impl in ("raw", "raw_binary", "official", "realtime_typed", "realtime_typed_sync")
+        for impl in ("raw", "official", "realtime_typed", "realtime_typed_sync")
     ),
     *(
         Run(f"send_ack/{impl}", _module("send_bench", "--impl", impl, "--ack"))
