@@ -15,6 +15,7 @@ import pytest
 from pydantic import JsonValue
 
 from realtime_typed import BroadcastMessage, ChannelError
+from realtime_typed.protocol.events import HeartbeatStatus
 from realtime_typed.sync import ClientClosed, RealtimeClient
 from realtime_typed.testing import LocalRealtimeServer
 
@@ -233,5 +234,29 @@ async def test_disconnect_keeps_the_channels_and_connect_rejoins(
             room.send_broadcast("m", "back", timeout=WAIT)
             assert got.get() == "back"
             assert client.remove_channel(room, timeout=WAIT) == "ok"
+
+    await blocking(scenario)
+
+
+async def test_send_heartbeat_is_answered(realtime_server: LocalRealtimeServer) -> None:
+    def scenario() -> None:
+        beats: Inbox[HeartbeatStatus] = Inbox()
+        with RealtimeClient(realtime_server.url, apikey=realtime_server.anon_key) as client:
+            client.on_heartbeat(lambda status, latency: beats(status))
+            client.send_heartbeat()
+            assert (beats.get(), beats.get()) == ("sent", "ok")
+
+    await blocking(scenario)
+
+
+async def test_remove_all_channels_reports_each_leave(
+    realtime_server: LocalRealtimeServer,
+) -> None:
+    def scenario() -> None:
+        with RealtimeClient(realtime_server.url, apikey=realtime_server.anon_key) as client:
+            for name in ("one", "two"):
+                client.channel(name).subscribe(timeout=WAIT)
+            assert client.remove_all_channels(timeout=WAIT) == ["ok", "ok"]
+            assert client.channels == []
 
     await blocking(scenario)
