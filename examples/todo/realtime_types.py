@@ -102,6 +102,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "todos", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "todos", Old)
         all = _rt.ChangeSpec.all("public", "todos", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of todos, for filters."""
@@ -144,6 +145,7 @@ else:
             update = _rt.ChangeSpec.update("public", "todos", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "todos", Old)
             all = _rt.ChangeSpec.all("public", "todos", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of todos, for filters."""

@@ -27,14 +27,20 @@ from typed_app import (
 from realtime_typed import (
     AnyChange,
     BoolColumn,
+    BroadcastMessage,
+    BroadcastSpec,
     ChangeSpec,
     Column,
+    DatabaseBroadcast,
+    DeleteBroadcast,
     DeleteChange,
     Filter,
+    InsertBroadcast,
     InsertChange,
     NullColumn,
     RealtimeClient,
     TextColumn,
+    UpdateBroadcast,
     UpdateChange,
 )
 
@@ -157,6 +163,43 @@ def channel_bindings(client: RealtimeClient) -> None:
     ch.on_postgres_changes(Todos.delete, on_insert)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
     ch.on_postgres_changes(Todos.insert, on_delete)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
     ch.on_postgres_changes(Todos.insert, on_audit)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+
+
+def on_database_broadcast(
+    message: BroadcastMessage[DatabaseBroadcast[Todos.Row, Todos.Old]],
+) -> None:
+    change = message.payload
+    assert_type(change.table, str)
+    if change.operation == "INSERT":
+        assert_type(change, InsertBroadcast[Todos.Row])
+        assert_type(change.record.done, bool)
+        assert_type(change.old_record, None)
+    elif change.operation == "UPDATE":
+        assert_type(change, UpdateBroadcast[Todos.Row, Todos.Old])
+        assert_type(change.old_record.title, str | None)
+    else:
+        assert_type(change, DeleteBroadcast[Todos.Old])
+        assert_type(change.old_record.id, int)
+        assert_type(change.record, None)
+    _ = change.operation == "TRUNCATE"  # type: ignore[comparison-overlap]  # pyright: ignore[reportUnnecessaryComparison]
+    _ = change.record.nope  # type: ignore[union-attr]  # pyright: ignore[reportAttributeAccessIssue, reportOptionalMemberAccess, reportUnknownMemberType, reportUnknownVariableType]
+
+
+def on_audit_broadcast(
+    message: BroadcastMessage[DatabaseBroadcast[AuditEvents.Row, AuditEvents.Old]],
+) -> None:
+    del message
+
+
+def database_broadcasts(client: RealtimeClient) -> None:
+    assert_type(Todos.broadcast, BroadcastSpec[DatabaseBroadcast[Todos.Row, Todos.Old]])
+    assert_type(
+        Todos.broadcast.with_event("INSERT"),
+        BroadcastSpec[DatabaseBroadcast[Todos.Row, Todos.Old]],
+    )
+    ch = client.channel("todos:1", private=True)
+    ch.on_broadcast(Todos.broadcast, on_database_broadcast)
+    ch.on_broadcast(Todos.broadcast, on_audit_broadcast)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
 
 
 def missing_table() -> None:

@@ -61,6 +61,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "orders", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "orders", Old)
         all = _rt.ChangeSpec.all("public", "orders", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of orders, for filters."""
@@ -96,6 +97,7 @@ else:
             update = _rt.ChangeSpec.update("public", "orders", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "orders", Old)
             all = _rt.ChangeSpec.all("public", "orders", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of orders, for filters."""

@@ -267,6 +267,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("app", "accounts", Row, Old)
         delete = _rt.ChangeSpec.delete("app", "accounts", Old)
         all = _rt.ChangeSpec.all("app", "accounts", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of app.accounts, for filters."""
@@ -303,6 +304,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("audit", "events", Row, Old)
         delete = _rt.ChangeSpec.delete("audit", "events", Old)
         all = _rt.ChangeSpec.all("audit", "events", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of audit.events, for filters."""
@@ -388,6 +390,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "Weird Names", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "Weird Names", Old)
         all = _rt.ChangeSpec.all("public", "Weird Names", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of Weird Names, for filters."""
@@ -525,6 +528,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "all_types", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "all_types", Old)
         all = _rt.ChangeSpec.all("public", "all_types", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of all_types, for filters."""
@@ -601,6 +605,8 @@ if _t.TYPE_CHECKING:
             logdate: _dt.date | None = None
             peak_temp: _b.int | None = None
 
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
+
         class c:
             """Typed columns of measurements, for filters."""
 
@@ -631,6 +637,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "measurements_2024", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "measurements_2024", Old)
         all = _rt.ChangeSpec.all("public", "measurements_2024", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of measurements_2024, for filters."""
@@ -662,6 +669,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "memberships", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "memberships", Old)
         all = _rt.ChangeSpec.all("public", "memberships", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of memberships, for filters."""
@@ -691,6 +699,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "no_pk", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "no_pk", Old)
         all = _rt.ChangeSpec.all("public", "no_pk", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of no_pk, for filters."""
@@ -741,6 +750,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "todo_archive", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "todo_archive", Old)
         all = _rt.ChangeSpec.all("public", "todo_archive", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of todo_archive, for filters."""
@@ -796,6 +806,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "todos", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "todos", Old)
         all = _rt.ChangeSpec.all("public", "todos", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of todos, for filters."""
@@ -839,6 +850,7 @@ else:
             update = _rt.ChangeSpec.update("app", "accounts", Row, Old)
             delete = _rt.ChangeSpec.delete("app", "accounts", Old)
             all = _rt.ChangeSpec.all("app", "accounts", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of app.accounts, for filters."""
@@ -878,6 +890,7 @@ else:
             update = _rt.ChangeSpec.update("audit", "events", Row, Old)
             delete = _rt.ChangeSpec.delete("audit", "events", Old)
             all = _rt.ChangeSpec.all("audit", "events", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of audit.events, for filters."""
@@ -974,6 +987,7 @@ else:
             update = _rt.ChangeSpec.update("public", "Weird Names", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "Weird Names", Old)
             all = _rt.ChangeSpec.all("public", "Weird Names", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of Weird Names, for filters."""
@@ -1114,6 +1128,7 @@ else:
             update = _rt.ChangeSpec.update("public", "all_types", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "all_types", Old)
             all = _rt.ChangeSpec.all("public", "all_types", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of all_types, for filters."""
@@ -1193,6 +1208,8 @@ else:
                 logdate: _dt.date | None = None
                 peak_temp: _b.int | None = None
 
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
+
             class c:
                 """Typed columns of measurements, for filters."""
 
@@ -1226,6 +1243,7 @@ else:
             update = _rt.ChangeSpec.update("public", "measurements_2024", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "measurements_2024", Old)
             all = _rt.ChangeSpec.all("public", "measurements_2024", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of measurements_2024, for filters."""
@@ -1260,6 +1278,7 @@ else:
             update = _rt.ChangeSpec.update("public", "memberships", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "memberships", Old)
             all = _rt.ChangeSpec.all("public", "memberships", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of memberships, for filters."""
@@ -1292,6 +1311,7 @@ else:
             update = _rt.ChangeSpec.update("public", "no_pk", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "no_pk", Old)
             all = _rt.ChangeSpec.all("public", "no_pk", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of no_pk, for filters."""
@@ -1345,6 +1365,7 @@ else:
             update = _rt.ChangeSpec.update("public", "todo_archive", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "todo_archive", Old)
             all = _rt.ChangeSpec.all("public", "todo_archive", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of todo_archive, for filters."""
@@ -1403,6 +1424,7 @@ else:
             update = _rt.ChangeSpec.update("public", "todos", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "todos", Old)
             all = _rt.ChangeSpec.all("public", "todos", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of todos, for filters."""

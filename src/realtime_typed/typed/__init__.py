@@ -8,6 +8,12 @@ from realtime_typed.typed.changes import (
     InsertChange,
     UpdateChange,
 )
+from realtime_typed.typed.database_broadcast import (
+    DatabaseBroadcast,
+    DeleteBroadcast,
+    InsertBroadcast,
+    UpdateBroadcast,
+)
 from realtime_typed.typed.filters import (
     BoolColumn,
     Column,
@@ -27,12 +33,16 @@ __all__ = [
     "ChangeColumn",
     "ChangeSpec",
     "Column",
+    "DatabaseBroadcast",
+    "DeleteBroadcast",
     "DeleteChange",
     "EqColumn",
     "Filter",
+    "InsertBroadcast",
     "InsertChange",
     "NullColumn",
     "PresenceSpec",
     "TextColumn",
+    "UpdateBroadcast",
     "UpdateChange",
 ]

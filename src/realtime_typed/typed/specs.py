@@ -3,7 +3,8 @@
 * ``ChangeSpec[P]``: a Postgres-changes binding (event, schema, table) whose changes decode to
   ``P`` (``InsertChange[Row]``, ``UpdateChange[Row, Old]``, ``DeleteChange[Old]`` or their
   union for ``*``).
-* ``BroadcastSpec[T]``: a broadcast event whose payload validates into ``T``.
+* ``BroadcastSpec[T]``: a broadcast event whose payload validates into ``T``;
+  ``BroadcastSpec.changes`` builds the key of a table's ``realtime.broadcast_changes`` messages.
 * ``PresenceSpec[T]``: the presence meta model of a channel.
 
 Each spec builds its Pydantic validator on first use, so importing a module of many tables
@@ -14,11 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter
 
 from realtime_typed.typed.changes import AnyChange, DeleteChange, InsertChange, UpdateChange
+from realtime_typed.typed.database_broadcast import (
+    DatabaseBroadcast,
+    DeleteBroadcast,
+    InsertBroadcast,
+    UpdateBroadcast,
+)
 
 __all__ = ["BroadcastSpec", "ChangeEvent", "ChangeSpec", "PresenceSpec"]
 
@@ -86,6 +93,22 @@ class BroadcastSpec(Generic[T]):
         self.event: str = event
         self.model: type[T] = model
 
+    def with_event(self, event: str) -> BroadcastSpec[T]:
+        """The same payload model under another event name (``*`` for every event)."""
+        return BroadcastSpec(event, self.model)
+
+    @staticmethod
+    def changes(
+        row: type[R], old: type[O], *, event: str = "*"
+    ) -> BroadcastSpec[DatabaseBroadcast[R, O]]:
+        """The key of the ``realtime.broadcast_changes`` messages of a table of ``row``/``old``.
+
+        The trigger chooses the event name; the default ``*`` receives every event of the
+        channel, so use :meth:`with_event` when the topic also carries other broadcasts.
+        """
+        union = InsertBroadcast[row] | UpdateBroadcast[row, old] | DeleteBroadcast[old]  # type: ignore[valid-type]
+        return BroadcastSpec(event, cast("type[DatabaseBroadcast[R, O]]", union))
+
     @cached_property
     def _adapter(self) -> TypeAdapter[T]:
         return TypeAdapter(self.model)
@@ -99,7 +122,7 @@ class BroadcastSpec(Generic[T]):
         return self._adapter.dump_python(payload, mode="json", by_alias=True)
 
     def __repr__(self) -> str:
-        return f"BroadcastSpec({self.event!r}, {self.model.__name__})"
+        return f"BroadcastSpec({self.event!r}, {getattr(self.model, '__name__', self.model)})"
 
 
 class PresenceSpec(Generic[ModelT]):

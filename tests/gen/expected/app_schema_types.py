@@ -60,6 +60,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("app", "accounts", Row, Old)
         delete = _rt.ChangeSpec.delete("app", "accounts", Old)
         all = _rt.ChangeSpec.all("app", "accounts", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of app.accounts, for filters."""
@@ -98,6 +99,7 @@ else:
             update = _rt.ChangeSpec.update("app", "accounts", Row, Old)
             delete = _rt.ChangeSpec.delete("app", "accounts", Old)
             all = _rt.ChangeSpec.all("app", "accounts", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of app.accounts, for filters."""

@@ -177,6 +177,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("Callable", "None", Row, Old)
         delete = _rt.ChangeSpec.delete("Callable", "None", Old)
         all = _rt.ChangeSpec.all("Callable", "None", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of Callable.None, for filters."""
@@ -202,6 +203,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "AttributeError", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "AttributeError", Old)
         all = _rt.ChangeSpec.all("public", "AttributeError", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of AttributeError, for filters."""
@@ -225,6 +227,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "BaseModel", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "BaseModel", Old)
         all = _rt.ChangeSpec.all("public", "BaseModel", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of BaseModel, for filters."""
@@ -250,6 +253,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "Callable", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "Callable", Old)
         all = _rt.ChangeSpec.all("public", "Callable", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of Callable, for filters."""
@@ -274,6 +278,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "ChangeSpec", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "ChangeSpec", Old)
         all = _rt.ChangeSpec.all("public", "ChangeSpec", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of ChangeSpec, for filters."""
@@ -299,6 +304,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "False", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "False", Old)
         all = _rt.ChangeSpec.all("public", "False", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of False, for filters."""
@@ -322,6 +328,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "Field", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "Field", Old)
         all = _rt.ChangeSpec.all("public", "Field", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of Field, for filters."""
@@ -345,6 +352,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "Final", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "Final", Old)
         all = _rt.ChangeSpec.all("public", "Final", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of Final, for filters."""
@@ -368,6 +376,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "Items", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "Items", Old)
         all = _rt.ChangeSpec.all("public", "Items", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of Items, for filters."""
@@ -391,6 +400,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "Literal", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "Literal", Old)
         all = _rt.ChangeSpec.all("public", "Literal", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of Literal, for filters."""
@@ -576,6 +586,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "None", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "None", Old)
         all = _rt.ChangeSpec.all("public", "None", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of None, for filters."""
@@ -651,6 +662,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "Row", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "Row", Old)
         all = _rt.ChangeSpec.all("public", "Row", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of Row, for filters."""
@@ -686,6 +698,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "True", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "True", Old)
         all = _rt.ChangeSpec.all("public", "True", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of True, for filters."""
@@ -711,6 +724,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "UUID", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "UUID", Old)
         all = _rt.ChangeSpec.all("public", "UUID", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of UUID, for filters."""
@@ -758,6 +772,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "class", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "class", Old)
         all = _rt.ChangeSpec.all("public", "class", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of class, for filters."""
@@ -787,6 +802,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "date", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "date", Old)
         all = _rt.ChangeSpec.all("public", "date", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of date, for filters."""
@@ -811,6 +827,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "int", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "int", Old)
         all = _rt.ChangeSpec.all("public", "int", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of int, for filters."""
@@ -834,6 +851,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "items", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "items", Old)
         all = _rt.ChangeSpec.all("public", "items", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of items, for filters."""
@@ -857,6 +875,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "str", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "str", Old)
         all = _rt.ChangeSpec.all("public", "str", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of str, for filters."""
@@ -886,6 +905,7 @@ else:
             update = _rt.ChangeSpec.update("Callable", "None", Row, Old)
             delete = _rt.ChangeSpec.delete("Callable", "None", Old)
             all = _rt.ChangeSpec.all("Callable", "None", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of Callable.None, for filters."""
@@ -914,6 +934,7 @@ else:
             update = _rt.ChangeSpec.update("public", "AttributeError", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "AttributeError", Old)
             all = _rt.ChangeSpec.all("public", "AttributeError", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of AttributeError, for filters."""
@@ -940,6 +961,7 @@ else:
             update = _rt.ChangeSpec.update("public", "BaseModel", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "BaseModel", Old)
             all = _rt.ChangeSpec.all("public", "BaseModel", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of BaseModel, for filters."""
@@ -968,6 +990,7 @@ else:
             update = _rt.ChangeSpec.update("public", "Callable", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "Callable", Old)
             all = _rt.ChangeSpec.all("public", "Callable", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of Callable, for filters."""
@@ -995,6 +1018,7 @@ else:
             update = _rt.ChangeSpec.update("public", "ChangeSpec", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "ChangeSpec", Old)
             all = _rt.ChangeSpec.all("public", "ChangeSpec", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of ChangeSpec, for filters."""
@@ -1023,6 +1047,7 @@ else:
             update = _rt.ChangeSpec.update("public", "False", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "False", Old)
             all = _rt.ChangeSpec.all("public", "False", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of False, for filters."""
@@ -1049,6 +1074,7 @@ else:
             update = _rt.ChangeSpec.update("public", "Field", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "Field", Old)
             all = _rt.ChangeSpec.all("public", "Field", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of Field, for filters."""
@@ -1075,6 +1101,7 @@ else:
             update = _rt.ChangeSpec.update("public", "Final", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "Final", Old)
             all = _rt.ChangeSpec.all("public", "Final", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of Final, for filters."""
@@ -1101,6 +1128,7 @@ else:
             update = _rt.ChangeSpec.update("public", "Items", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "Items", Old)
             all = _rt.ChangeSpec.all("public", "Items", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of Items, for filters."""
@@ -1127,6 +1155,7 @@ else:
             update = _rt.ChangeSpec.update("public", "Literal", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "Literal", Old)
             all = _rt.ChangeSpec.all("public", "Literal", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of Literal, for filters."""
@@ -1319,6 +1348,7 @@ else:
             update = _rt.ChangeSpec.update("public", "None", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "None", Old)
             all = _rt.ChangeSpec.all("public", "None", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of None, for filters."""
@@ -1397,6 +1427,7 @@ else:
             update = _rt.ChangeSpec.update("public", "Row", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "Row", Old)
             all = _rt.ChangeSpec.all("public", "Row", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of Row, for filters."""
@@ -1435,6 +1466,7 @@ else:
             update = _rt.ChangeSpec.update("public", "True", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "True", Old)
             all = _rt.ChangeSpec.all("public", "True", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of True, for filters."""
@@ -1463,6 +1495,7 @@ else:
             update = _rt.ChangeSpec.update("public", "UUID", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "UUID", Old)
             all = _rt.ChangeSpec.all("public", "UUID", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of UUID, for filters."""
@@ -1513,6 +1546,7 @@ else:
             update = _rt.ChangeSpec.update("public", "class", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "class", Old)
             all = _rt.ChangeSpec.all("public", "class", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of class, for filters."""
@@ -1545,6 +1579,7 @@ else:
             update = _rt.ChangeSpec.update("public", "date", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "date", Old)
             all = _rt.ChangeSpec.all("public", "date", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of date, for filters."""
@@ -1572,6 +1607,7 @@ else:
             update = _rt.ChangeSpec.update("public", "int", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "int", Old)
             all = _rt.ChangeSpec.all("public", "int", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of int, for filters."""
@@ -1598,6 +1634,7 @@ else:
             update = _rt.ChangeSpec.update("public", "items", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "items", Old)
             all = _rt.ChangeSpec.all("public", "items", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of items, for filters."""
@@ -1624,6 +1661,7 @@ else:
             update = _rt.ChangeSpec.update("public", "str", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "str", Old)
             all = _rt.ChangeSpec.all("public", "str", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of str, for filters."""

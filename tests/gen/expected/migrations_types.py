@@ -89,6 +89,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("audit", "log", Row, Old)
         delete = _rt.ChangeSpec.delete("audit", "log", Old)
         all = _rt.ChangeSpec.all("audit", "log", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of audit.log, for filters."""
@@ -119,6 +120,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "locations", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "locations", Old)
         all = _rt.ChangeSpec.all("public", "locations", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of locations, for filters."""
@@ -152,6 +154,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "profiles", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "profiles", Old)
         all = _rt.ChangeSpec.all("public", "profiles", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of profiles, for filters."""
@@ -185,6 +188,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "todo_tags", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "todo_tags", Old)
         all = _rt.ChangeSpec.all("public", "todo_tags", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of todo_tags, for filters."""
@@ -220,6 +224,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "todos", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "todos", Old)
         all = _rt.ChangeSpec.all("public", "todos", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of todos, for filters."""
@@ -256,6 +261,7 @@ else:
             update = _rt.ChangeSpec.update("audit", "log", Row, Old)
             delete = _rt.ChangeSpec.delete("audit", "log", Old)
             all = _rt.ChangeSpec.all("audit", "log", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of audit.log, for filters."""
@@ -289,6 +295,7 @@ else:
             update = _rt.ChangeSpec.update("public", "locations", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "locations", Old)
             all = _rt.ChangeSpec.all("public", "locations", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of locations, for filters."""
@@ -325,6 +332,7 @@ else:
             update = _rt.ChangeSpec.update("public", "profiles", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "profiles", Old)
             all = _rt.ChangeSpec.all("public", "profiles", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of profiles, for filters."""
@@ -361,6 +369,7 @@ else:
             update = _rt.ChangeSpec.update("public", "todo_tags", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "todo_tags", Old)
             all = _rt.ChangeSpec.all("public", "todo_tags", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of todo_tags, for filters."""
@@ -399,6 +408,7 @@ else:
             update = _rt.ChangeSpec.update("public", "todos", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "todos", Old)
             all = _rt.ChangeSpec.all("public", "todos", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of todos, for filters."""

@@ -149,6 +149,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("app", "accounts", Row, Old)
         delete = _rt.ChangeSpec.delete("app", "accounts", Old)
         all = _rt.ChangeSpec.all("app", "accounts", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of app.accounts, for filters."""
@@ -185,6 +186,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("audit", "events", Row, Old)
         delete = _rt.ChangeSpec.delete("audit", "events", Old)
         all = _rt.ChangeSpec.all("audit", "events", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of audit.events, for filters."""
@@ -270,6 +272,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "Weird Names", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "Weird Names", Old)
         all = _rt.ChangeSpec.all("public", "Weird Names", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of Weird Names, for filters."""
@@ -407,6 +410,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "all_types", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "all_types", Old)
         all = _rt.ChangeSpec.all("public", "all_types", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of all_types, for filters."""
@@ -483,6 +487,8 @@ if _t.TYPE_CHECKING:
             logdate: _dt.date | None = None
             peak_temp: _b.int | None = None
 
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
+
         class c:
             """Typed columns of measurements, for filters."""
 
@@ -513,6 +519,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "measurements_2024", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "measurements_2024", Old)
         all = _rt.ChangeSpec.all("public", "measurements_2024", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of measurements_2024, for filters."""
@@ -544,6 +551,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "memberships", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "memberships", Old)
         all = _rt.ChangeSpec.all("public", "memberships", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of memberships, for filters."""
@@ -573,6 +581,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "no_pk", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "no_pk", Old)
         all = _rt.ChangeSpec.all("public", "no_pk", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of no_pk, for filters."""
@@ -623,6 +632,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "todo_archive", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "todo_archive", Old)
         all = _rt.ChangeSpec.all("public", "todo_archive", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of todo_archive, for filters."""
@@ -678,6 +688,7 @@ if _t.TYPE_CHECKING:
         update = _rt.ChangeSpec.update("public", "todos", Row, Old)
         delete = _rt.ChangeSpec.delete("public", "todos", Old)
         all = _rt.ChangeSpec.all("public", "todos", Row, Old)
+        broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
         class c:
             """Typed columns of todos, for filters."""
@@ -721,6 +732,7 @@ else:
             update = _rt.ChangeSpec.update("app", "accounts", Row, Old)
             delete = _rt.ChangeSpec.delete("app", "accounts", Old)
             all = _rt.ChangeSpec.all("app", "accounts", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of app.accounts, for filters."""
@@ -760,6 +772,7 @@ else:
             update = _rt.ChangeSpec.update("audit", "events", Row, Old)
             delete = _rt.ChangeSpec.delete("audit", "events", Old)
             all = _rt.ChangeSpec.all("audit", "events", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of audit.events, for filters."""
@@ -856,6 +869,7 @@ else:
             update = _rt.ChangeSpec.update("public", "Weird Names", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "Weird Names", Old)
             all = _rt.ChangeSpec.all("public", "Weird Names", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of Weird Names, for filters."""
@@ -996,6 +1010,7 @@ else:
             update = _rt.ChangeSpec.update("public", "all_types", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "all_types", Old)
             all = _rt.ChangeSpec.all("public", "all_types", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of all_types, for filters."""
@@ -1075,6 +1090,8 @@ else:
                 logdate: _dt.date | None = None
                 peak_temp: _b.int | None = None
 
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
+
             class c:
                 """Typed columns of measurements, for filters."""
 
@@ -1108,6 +1125,7 @@ else:
             update = _rt.ChangeSpec.update("public", "measurements_2024", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "measurements_2024", Old)
             all = _rt.ChangeSpec.all("public", "measurements_2024", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of measurements_2024, for filters."""
@@ -1142,6 +1160,7 @@ else:
             update = _rt.ChangeSpec.update("public", "memberships", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "memberships", Old)
             all = _rt.ChangeSpec.all("public", "memberships", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of memberships, for filters."""
@@ -1174,6 +1193,7 @@ else:
             update = _rt.ChangeSpec.update("public", "no_pk", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "no_pk", Old)
             all = _rt.ChangeSpec.all("public", "no_pk", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of no_pk, for filters."""
@@ -1227,6 +1247,7 @@ else:
             update = _rt.ChangeSpec.update("public", "todo_archive", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "todo_archive", Old)
             all = _rt.ChangeSpec.all("public", "todo_archive", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of todo_archive, for filters."""
@@ -1285,6 +1306,7 @@ else:
             update = _rt.ChangeSpec.update("public", "todos", Row, Old)
             delete = _rt.ChangeSpec.delete("public", "todos", Old)
             all = _rt.ChangeSpec.all("public", "todos", Row, Old)
+            broadcast = _rt.BroadcastSpec.changes(Row, Old)
 
             class c:
                 """Typed columns of todos, for filters."""

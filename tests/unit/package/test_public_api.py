@@ -30,9 +30,12 @@ EXPORTS = {
     "ConnectionError",
     "ConnectionRefused",
     "DDLError",
+    "DatabaseBroadcast",
+    "DeleteBroadcast",
     "DeleteChange",
     "EqColumn",
     "Filter",
+    "InsertBroadcast",
     "InsertChange",
     "InvalidMessage",
     "JoinError",
@@ -49,6 +52,7 @@ EXPORTS = {
     "SchemaError",
     "SubscribeState",
     "TextColumn",
+    "UpdateBroadcast",
     "UpdateChange",
 }
 
