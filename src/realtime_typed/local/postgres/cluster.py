@@ -7,6 +7,12 @@ project has it (``sql/supabase.sql``) and removes everything on stop::
     async with TemporaryCluster() as cluster:
         cluster.dsn   # postgresql://postgres@127.0.0.1:<port>/postgres (superuser)
 
+PostgreSQL releases from November 2026 on (15.20 and later minor releases) let a role that is not
+a superuser create logical slots only with the output plugins named in
+``output_plugin_libraries`` (``pgoutput, test_decoding`` by default); the local server's own
+role reads the feed through wal2json, so where the server knows that setting the cluster adds
+wal2json to it.
+
 ``start()``/``stop()`` are the same steps, synchronously, for command-line use.
 :func:`throwaway_database` is the same for a ``with`` block; ``realtime-gen --apply`` finds
 it through the ``realtime_typed.throwaway_postgres`` entry point.
@@ -159,8 +165,23 @@ class TemporaryCluster:
             "--no-locale",
             "--no-sync",
         )
+        trusted = self._output_plugin_libraries(data)
         with (data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(_settings(self._root))
+            if trusted is not None and "wal2json" not in trusted:
+                conf.write(f"output_plugin_libraries = '{trusted}, wal2json'\n")
+
+    def _output_plugin_libraries(self, data: Path) -> str | None:
+        """The server's default ``output_plugin_libraries``; None where it has no such setting."""
+        assert self._binaries is not None and self._user is not None
+        result = subprocess.run(
+            [self._binaries.path("postgres"), "-D", str(data), "-C", "output_plugin_libraries"],
+            capture_output=True,
+            text=True,
+            check=False,
+            **self._user.popen_kwargs(),
+        )
+        return result.stdout.strip() if result.returncode == 0 else None
 
     def _start_server(self) -> None:
         assert self._binaries is not None and self._root is not None
