@@ -491,6 +491,7 @@ class RealtimeClient:
         self._generation += 1
         self._ws = ws
         self._writer = BurstWriter(ws)
+        ws.on_read = self._writer.read_started
         self._clock = asyncio.get_running_loop().time
         self.core.connection_made(self.now())
         self._tasks.spawn(self._watch_socket(ws, self._generation), "realtime-reader")

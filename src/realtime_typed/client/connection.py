@@ -107,7 +107,8 @@ async def open_socket(
             max_size=MAX_MESSAGE_BYTES,
             logger=logger,
             create_connection=cast(
-                "type[ClientConnection]", partial(InlineConnection, deliver=deliver)
+                "type[ClientConnection]",
+                partial(InlineConnection, deliver=deliver, max_size=MAX_MESSAGE_BYTES),
             ),
             **(options.connect_kwargs() if options is not None else {}),
         )

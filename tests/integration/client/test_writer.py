@@ -21,9 +21,9 @@ async def received() -> AsyncIterator[tuple[ClientConnection, asyncio.Queue[str 
         async for message in server_ws:
             queue.put_nowait(message)
 
-    async with serve(collect, "127.0.0.1", 0) as server:
+    async with serve(collect, "127.0.0.1", 0, max_size=None) as server:
         port = next(iter(server.sockets)).getsockname()[1]
-        async with connect(f"ws://127.0.0.1:{port}") as ws:
+        async with connect(f"ws://127.0.0.1:{port}", max_size=None) as ws:
             yield ws, queue
 
 
@@ -66,3 +66,18 @@ async def test_close_writes_what_waits_and_nothing_is_written_after_the_socket_c
     await ws.close()
     assert await _take(queue, 2) == ["one", "two"]
     assert not writer.write("late")
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 300_000])
+async def test_frames_of_every_length_form_arrive_intact(
+    received: tuple[ClientConnection, asyncio.Queue[str | bytes]], size: int
+) -> None:
+    """The 7-bit, 16-bit and 64-bit length forms, text and binary, through a real server
+    (which unmasks each frame with its own key)."""
+    ws, queue = received
+    writer = BurstWriter(ws)
+    payload = bytes(index % 251 for index in range(size))
+    messages: list[str | bytes] = [payload, "é" * (size // 2), payload[::-1]]
+    for message in messages:
+        writer.write(message)
+    assert await _take(queue, len(messages)) == messages
