@@ -23,7 +23,8 @@ class ServerOptions:
     """Broadcasts sent plus delivered per second over the last minute (every socket); past it,
     a channel that receives one is shut down and REST broadcast is 429."""
     max_outbound_bytes: int = 50_000_000
-    """Frames queued for one socket that does not read them; past it, the socket is dropped."""
+    """Bytes of frames waiting for one socket that does not read them (in its outbox and its
+    transport's buffer); past it, the socket is dropped."""
     idle_timeout: float = 60.0
     """Seconds without a frame from the client before its socket is closed."""
     max_payload_bytes: int = 3000 * 1024 + 500

@@ -16,11 +16,10 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from realtime_typed.local.transport.session import SocketSession
 from realtime_typed.protocol.frames import Frame
 from realtime_typed.testing import LocalRealtimeServer
 
-from .wire import RawClient, config, open_client
+from .wire import RawClient, config, open_client, session_of
 
 TOPIC: Final = "realtime:room"
 GOOD: Final = {"type": "broadcast", "event": "e", "payload": {"n": 1}}
@@ -93,22 +92,12 @@ async def test_a_socket_that_cannot_be_written_is_closed_and_the_others_carry_on
     async with open_client(realtime_server) as doomed, open_client(realtime_server) as other:
         await doomed.joined(TOPIC)
         await other.joined(TOPIC)
-        _session_of(realtime_server, doomed).send("\ud800")  # no UTF-8 encoder writes this
+        session_of(realtime_server, doomed).send("\ud800")  # no UTF-8 encoder writes this
         with pytest.raises(ConnectionClosed) as closed:
             await doomed.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1011
         assert "could not be written" in caplog.text
         await _alive(other)
-
-
-def _session_of(server: LocalRealtimeServer, client: RawClient) -> SocketSession:
-    """The server side of ``client``'s socket, matched by the client's local port."""
-    port = client.connection.local_address[1]
-    for session in server.state.sessions:
-        peer = session.ws.get_extra_info("peername")
-        if peer is not None and peer[1] == port:
-            return session
-    raise AssertionError("no such session")
 
 
 # --------------------------------------------------------------------------- tokens

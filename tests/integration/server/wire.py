@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from realtime_typed.local.transport.session import SocketSession
 from realtime_typed.protocol.frames import Frame, Vsn, decode_server_frame, encode_client_frame
 from realtime_typed.testing import LocalRealtimeServer
 
@@ -142,3 +143,13 @@ async def open_client(
     """A connected :class:`RawClient`."""
     async with connect(socket_url(server, vsn=vsn, apikey=apikey, path=path)) as connection:
         yield RawClient(connection, vsn)
+
+
+def session_of(server: LocalRealtimeServer, client: RawClient) -> SocketSession:
+    """The server side of ``client``'s socket, matched by the client's local port."""
+    port = client.connection.local_address[1]
+    for session in server.state.sessions:
+        peer = session.ws.get_extra_info("peername")
+        if peer is not None and peer[1] == port:
+            return session
+    raise AssertionError("no such session")

@@ -70,11 +70,15 @@ async def _socket(request: web.Request) -> web.StreamResponse:
             await asyncio.sleep(state.options.connect_error_delay)
         return web.json_response({"error": limited}, status=429)
     # Phoenix sockets do not negotiate permessage-deflate (the real endpoint leaves it off).
+    # Pings are answered by the session, which counts them as activity.
     ws = web.WebSocketResponse(
-        max_msg_size=state.options.max_frame_bytes, autoping=True, compress=False
+        max_msg_size=state.options.max_frame_bytes, autoping=False, compress=False
     )
     await ws.prepare(request)
-    session = SocketSession(ws, vsn, state, token, request.transport)
+    transport = request.transport
+    if transport is None:  # the client left during the upgrade
+        return ws
+    session = SocketSession(ws, vsn, state, token, transport)
     state.sessions.add(session)
     _log.info("socket from %s opened (vsn %s, role %s)", peer, vsn, claims.get("role"))
     try:

@@ -1,14 +1,18 @@
 """One WebSocket connection: decoding, routing to channels, ordered writes, and its end.
 
 Frames are decoded with the shared serializers; a frame that cannot be decoded is logged,
-counted and skipped, never fatal. Outgoing frames go through a queue drained by one writer
-task, so a fan-out never waits on a slow socket and every socket sees its frames in order.
+counted and skipped, never fatal. Outgoing frames go through an outbox drained by one writer
+task, so a fan-out never waits on a slow socket and every socket sees its frames in order; the
+writer hands every frame waiting in the outbox to the transport in one write (see ``wire``).
+A socket idle for ``idle_timeout`` is closed by a timer that each frame received moves on,
+not by a deadline around each read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Final, Protocol, TypeAlias
 
@@ -22,6 +26,7 @@ from realtime_typed.local.channels.presence_wiring import channel_closed, handle
 from realtime_typed.local.channels.private_channels import PRIVATE_EVENTS, handle_private
 from realtime_typed.local.channels.shared import SharedState
 from realtime_typed.local.channels.token_refresh import handle_access_token
+from realtime_typed.local.transport.wire import frame_header
 from realtime_typed.local.untrusted_json import json_problem
 from realtime_typed.protocol.frames import (
     Frame,
@@ -129,7 +134,7 @@ class SocketSession:
         vsn: Vsn,
         state: SessionState,
         token: str,
-        transport: asyncio.Transport | None = None,
+        transport: asyncio.Transport,
     ) -> None:
         self.ws = ws
         self._transport = transport
@@ -137,12 +142,17 @@ class SocketSession:
         self.state = state
         self.token = token
         self.channels: dict[str, ServerChannel] = {}
-        self._outbox: asyncio.Queue[str | bytes | Burst | _CloseRequest] = asyncio.Queue()
+        self._outbox: deque[str | bytes | Burst | _CloseRequest] = deque()
+        self._outbox_ready = asyncio.Event()
         self._closing = False
         self.screen: Callable[[str | bytes], bool] | None = None
         """A fault filter: frames it returns True for are not queued (see ``faults``)."""
         self._deferred: asyncio.Task[None] | None = None
         self._queued_bytes = 0
+        self._observer = state.observer
+        self._max_outbound_bytes = state.options.max_outbound_bytes
+        self._last_frame_at = 0.0
+        self._idle_timer: asyncio.TimerHandle | None = None
         self.connected_at: float = state.clock()
 
     # ------------------------------------------------------------------ output
@@ -154,19 +164,21 @@ class SocketSession:
     def send(self, data: str | bytes) -> None:
         """Queue a frame for this socket (dropped once the socket is closing).
 
-        A socket whose queue passes ``max_outbound_bytes`` (a client that does not read) is
-        dropped without a close frame, as the real server's socket process is killed when its
-        heap passes the same limit.
+        A socket whose outbox and transport buffer together pass ``max_outbound_bytes`` (a
+        client that does not read) is dropped without a close frame, as the real server's
+        socket process is killed when its heap passes the same limit.
         """
         if self._closing or (self.screen is not None and self.screen(data)):
             return
-        self._queued_bytes += len(data)
-        if self._queued_bytes > self.state.options.max_outbound_bytes:
+        queued = self._queued_bytes + len(data)
+        self._queued_bytes = queued
+        if queued + self._transport.get_write_buffer_size() > self._max_outbound_bytes:
             self._drop_slow_consumer()
             return
-        self._outbox.put_nowait(data)
-        if (observer := self.state.observer) is not None:
-            observer.sent(self, data)
+        self._outbox.append(data)
+        self._outbox_ready.set()
+        if self._observer is not None:
+            self._observer.sent(self, data)
 
     def _drop_slow_consumer(self) -> None:
         self.state.slow_consumers += 1
@@ -175,16 +187,18 @@ class SocketSession:
             self.state.options.max_outbound_bytes,
         )
         self._closing = True
-        while not self._outbox.empty():
-            self._outbox.get_nowait()
+        self._outbox.clear()
         self._queued_bytes = 0
-        if self._transport is not None:
-            self._transport.abort()
+        self._transport.abort()
+
+    def _queue(self, item: Burst | _CloseRequest) -> None:
+        self._outbox.append(item)
+        self._outbox_ready.set()
 
     def send_burst(self, burst: Burst) -> None:
         """Queue ``burst``: the writer awaits it with the socket, after the frames before it."""
         if not self._closing:
-            self._outbox.put_nowait(burst)
+            self._queue(burst)
 
     def reply_unmatched(self, frame: Frame) -> None:
         """Phoenix's answer to a push on a topic this socket has not joined."""
@@ -198,13 +212,13 @@ class SocketSession:
         for topic in self.channels:
             self.send(self.encode(Frame(None, None, topic, "system", SERVER_DISCONNECT)))
         self._closing = True
-        self._outbox.put_nowait(_CloseRequest(code))
+        self._queue(_CloseRequest(code))
 
     def close(self, code: int, reason: str = "") -> None:
         """Close the socket with ``code`` and ``reason`` after the frames already queued."""
         if not self._closing:
             self._closing = True
-            self._outbox.put_nowait(_CloseRequest(code, reason))
+            self._queue(_CloseRequest(code, reason))
 
     # ------------------------------------------------------------------ channels
 
@@ -249,8 +263,8 @@ class SocketSession:
             if problem is not None:
                 self._malformed(problem)
                 message = None
-        if (observer := self.state.observer) is not None:
-            observer.received(self, data, message)
+        if self._observer is not None:
+            self._observer.received(self, data, message)
         if message is None:
             return
         if isinstance(message, UserBroadcast):
@@ -311,25 +325,43 @@ class SocketSession:
 
     async def run(self) -> None:
         """Serve the socket until it closes; then remove its channels."""
-        writer = asyncio.get_running_loop().create_task(self._write(), name="realtime-writer")
-        if (observer := self.state.observer) is not None:
-            observer.opened(self)
+        loop = asyncio.get_running_loop()
+        writer = loop.create_task(self._write(), name="realtime-writer")
+        if self._observer is not None:
+            self._observer.opened(self)
+        ws = self.ws
+        faults = self.state.faults
+        self._last_frame_at = loop.time()
+        if self.state.options.idle_timeout > 0:
+            self._idle_timer = loop.call_at(
+                self._last_frame_at + self.state.options.idle_timeout, self._check_idle
+            )
         try:
             while True:
-                try:
-                    message = await self.ws.receive(timeout=self.state.options.idle_timeout)
-                except TimeoutError:
-                    _log.info("socket idle for %ss: closed", self.state.options.idle_timeout)
-                    self.close(CLOSE_NORMAL)
-                    continue
-                if message.type in _CLOSED:
+                message = await ws.receive()
+                self._last_frame_at = loop.time()
+                kind = message.type
+                if kind is WSMsgType.TEXT or kind is WSMsgType.BINARY:
+                    if self._deferred is not None:
+                        await self._finish_deferred()
+                    # A handler that fails is logged and the socket carries on, as the real
+                    # server does ("UnknownErrorOnWebSocketMessage").
+                    try:
+                        faults.receive(self, message.data)
+                    except Exception as exc:
+                        _log.error(
+                            "UnknownErrorOnWebSocketMessage: %s: %s", type(exc).__name__, exc
+                        )
+                        _log.debug("the frame handler failed", exc_info=exc)
+                elif kind in _CLOSED:
                     break
-                await self._finish_deferred()
-                if message.type is WSMsgType.TEXT or message.type is WSMsgType.BINARY:
-                    self._receive_guarded(message.data)
-                elif message.type is WSMsgType.ERROR:
-                    _log.warning("socket error: %s", self.ws.exception())
+                elif kind is WSMsgType.PING:
+                    await ws.pong(message.data)
+                elif kind is WSMsgType.ERROR:
+                    _log.warning("socket error: %s", ws.exception())
         finally:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
             self.state.users.discard(self)
             self._closing = True
             if self._deferred is not None:
@@ -339,40 +371,77 @@ class SocketSession:
                 self.close_channel(channel, notify=False)
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
-            if (observer := self.state.observer) is not None:
-                observer.closed(self)
+            if self._observer is not None:
+                self._observer.closed(self)
 
-    def _receive_guarded(self, data: str | bytes) -> None:
-        """Hand a frame on; a handler that fails is logged and the socket carries on, as the
-        real server does ("UnknownErrorOnWebSocketMessage")."""
-        try:
-            self.state.faults.receive(self, data)
-        except Exception as exc:
-            _log.error("UnknownErrorOnWebSocketMessage: %s: %s", type(exc).__name__, exc)
-            _log.debug("the frame handler failed", exc_info=exc)
+    def _check_idle(self) -> None:
+        """Close the socket once no frame (pings included) came for ``idle_timeout``."""
+        timeout = self.state.options.idle_timeout
+        deadline = self._last_frame_at + timeout
+        loop = asyncio.get_running_loop()
+        if loop.time() < deadline:
+            self._idle_timer = loop.call_at(deadline, self._check_idle)
+            return
+        self._idle_timer = None
+        _log.info("socket idle for %ss: closed", timeout)
+        self.close(CLOSE_NORMAL)
 
     async def _write(self) -> None:
         """Write queued frames in order. A frame that cannot be written ends this socket
         (close 1011, logged), never the writer alone and never another socket."""
         ws = self.ws
         outbox = self._outbox
+        ready = self._outbox_ready
         try:
             while True:
-                item = await outbox.get()
+                if not outbox:
+                    ready.clear()
+                    await ready.wait()
+                    continue
+                item = outbox[0]
+                if isinstance(item, str | bytes):
+                    self._write_frames()
+                    continue
+                outbox.popleft()
                 if isinstance(item, _CloseRequest):
                     await ws.close(code=item.code, message=item.reason.encode())
                     return
-                if isinstance(item, str):
-                    self._queued_bytes -= len(item)
-                    await ws.send_str(item)
-                elif isinstance(item, bytes):
-                    self._queued_bytes -= len(item)
-                    await ws.send_bytes(item)
-                else:
-                    await item(ws)
+                await item(ws)
         except ConnectionResetError as exc:
             _log.debug("socket gone while writing: %s", exc)
         except Exception as exc:
             _log.error("a frame could not be written, closing the socket: %s", exc)
             self._closing = True
             await ws.close(code=CLOSE_INTERNAL_ERROR)
+
+    def _write_frames(self) -> None:
+        """Frame the text and binary frames at the head of the outbox and write them at once.
+
+        A text frame that cannot be encoded raises, after the frames before it were written.
+        """
+        outbox = self._outbox
+        parts: list[bytes] = []
+        unwritable: UnicodeEncodeError | None = None
+        while outbox:
+            item = outbox[0]
+            if isinstance(item, bytes):
+                parts.append(frame_header(len(item), binary=True))
+                parts.append(item)
+            elif isinstance(item, str):
+                try:
+                    body = item.encode()
+                except UnicodeEncodeError as exc:
+                    unwritable = exc
+                    break
+                parts.append(frame_header(len(body), binary=False))
+                parts.append(body)
+            else:
+                break
+            outbox.popleft()
+            self._queued_bytes -= len(item)
+        if parts:
+            if self.ws.closed or self._transport.is_closing():
+                raise ConnectionResetError("the socket is closing")
+            self._transport.writelines(parts)
+        if unwritable is not None:
+            raise unwritable
