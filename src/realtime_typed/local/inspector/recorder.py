@@ -1,6 +1,7 @@
 """The inspector's record of socket traffic: the sockets seen, and a bounded ring of frames.
 
-Recording is a few appends per frame, never I/O: the server's hot path only pays that. The
+Recording a frame is one tuple of references appended to a ring, never I/O nor formatting:
+the server's hot path only pays that, and :class:`FrameRecord` is made when a feed reads. The
 ring keeps at most ``max_records`` frames and ``max_bytes`` of their data; older frames are
 dropped and counted. A fan-out hands every member the same encoded ``data`` object, so those
 consecutive frames become one record naming the receiving sockets (the first
@@ -15,7 +16,7 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeAlias
 
 from realtime_typed.local.transport.session import SocketSession
 from realtime_typed.protocol.frames import Frame, UserBroadcast, Vsn
@@ -37,6 +38,12 @@ class SocketInfo:
     role: str | None
     subject: str | None
     expires_at: int | None
+
+
+_Entry: TypeAlias = tuple[
+    float, Direction, Vsn, "str | bytes", "Frame | UserBroadcast | None", list[int], int
+]
+"""A ring entry: the fields of a :class:`FrameRecord` but its ``seq``, in order."""
 
 
 @dataclass(slots=True)
@@ -75,11 +82,10 @@ class TrafficRecorder:
     ) -> None:
         self._claims_of = claims_of
         self._clock = clock
-        self._max_records = max_records
         self._max_bytes = max_bytes
         self._numbers = itertools.count(1)
         self._sockets: dict[SocketSession, SocketInfo] = {}
-        self._ring: deque[FrameRecord] = deque()
+        self._ring: deque[_Entry] = deque(maxlen=max(1, max_records))
         self._bytes = 0
         self._next_seq = 0
         self._waiters: set[asyncio.Event] = set()
@@ -116,19 +122,25 @@ class TrafficRecorder:
     ) -> None:
         """Record a client frame."""
         self.frames_in += 1
-        self._append("in", session, data, message)
+        info = self._sockets.get(session)
+        sockets = [info.number] if info is not None else []
+        self._append((self._clock(), "in", session.vsn, data, message, sockets, 1))
 
     def sent(self, session: SocketSession, data: str | bytes) -> None:
         """Record a frame queued for a client; a fan-out's copies join one record."""
         self.frames_out += 1
         info = self._sockets.get(session)
-        last = self._ring[-1] if self._ring else None
-        if last is not None and last.direction == "out" and last.data is data:
-            last.recipients += 1
-            if info is not None and len(last.sockets) < NAMED_SOCKETS:
-                last.sockets.append(info.number)
-            return
-        self._append("out", session, data, None)
+        ring = self._ring
+        if ring:
+            last = ring[-1]
+            if last[3] is data and last[1] == "out":
+                at, direction, vsn, _, message, sockets, recipients = last
+                if info is not None and len(sockets) < NAMED_SOCKETS:
+                    sockets.append(info.number)
+                ring[-1] = (at, direction, vsn, data, message, sockets, recipients + 1)
+                return
+        sockets = [info.number] if info is not None else []
+        self._append((self._clock(), "out", session.vsn, data, None, sockets, 1))
 
     # ------------------------------------------------------------------ reading
 
@@ -144,10 +156,13 @@ class TrafficRecorder:
     def since(self, seq: int, limit: int) -> tuple[list[FrameRecord], int]:
         """Up to ``limit`` records from number ``seq`` on, and how many before them are gone."""
         ring = self._ring
-        first = ring[0].seq if ring else self._next_seq
+        first = self._next_seq - len(ring)
         skipped = max(0, first - seq)
         start = max(seq, first) - first
-        records = list(itertools.islice(ring, start, start + limit))
+        records = [
+            FrameRecord(first + index, *entry)
+            for index, entry in enumerate(itertools.islice(ring, start, start + limit), start)
+        ]
         return records, skipped
 
     # ------------------------------------------------------------------ feeds
@@ -174,31 +189,24 @@ class TrafficRecorder:
 
     # ------------------------------------------------------------------ inside
 
-    def _append(
-        self,
-        direction: Direction,
-        session: SocketSession,
-        data: str | bytes,
-        message: Frame | UserBroadcast | None,
-    ) -> None:
-        info = self._sockets.get(session)
-        record = FrameRecord(
-            self._next_seq,
-            self._clock(),
-            direction,
-            session.vsn,
-            data,
-            message,
-            [info.number] if info is not None else [],
-        )
+    def _append(self, entry: _Entry) -> None:
         self._next_seq += 1
         ring = self._ring
-        ring.append(record)
-        self._bytes += len(data)
-        while len(ring) > 1 and (len(ring) > self._max_records or self._bytes > self._max_bytes):
-            self._bytes -= len(ring.popleft().data)
+        if len(ring) == ring.maxlen:  # the oldest falls out as this one comes in
+            self._bytes -= len(ring[0][3])
             self.evicted += 1
-        self._wake()
+        ring.append(entry)
+        self._bytes += len(entry[3])
+        if self._bytes > self._max_bytes:
+            self._evict()
+        if self._waiters:
+            self._wake()
+
+    def _evict(self) -> None:
+        ring = self._ring
+        while len(ring) > 1 and self._bytes > self._max_bytes:
+            self._bytes -= len(ring.popleft()[3])
+            self.evicted += 1
 
     def _wake(self) -> None:
         for event in self._waiters:
