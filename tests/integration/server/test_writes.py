@@ -1,6 +1,6 @@
 """The server's writes: frames queued together leave in one write and arrive whole and in order
 at every length encoding; a frame that cannot be written ends its socket after the frames
-before it; pings are answered."""
+before it; pings are answered; acks are what the encoder writes."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import asyncio
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from realtime_typed.protocol.frames import Frame, Vsn, encode_server_frame
 from realtime_typed.testing import LocalRealtimeServer
 
-from .wire import TIMEOUT, open_client, session_of
+from .wire import TIMEOUT, config, open_client, session_of
 
 TOPIC = "realtime:room"
 # Payload lengths on both sides of the 7-, 16- and 64-bit length encodings.
@@ -57,3 +58,20 @@ async def test_a_ping_is_answered(realtime_server: LocalRealtimeServer) -> None:
         async with asyncio.timeout(TIMEOUT):
             await pong
         await client.nothing_pending()
+
+
+@pytest.mark.parametrize("vsn", ["1.0.0", "2.0.0"])
+async def test_acks_are_what_the_encoder_writes(
+    realtime_server: LocalRealtimeServer, vsn: Vsn
+) -> None:
+    refs = ("7", None, 'a "quoted" \\ ref', "é ☃", "\x00ref\x00")
+    message = {"type": "broadcast", "event": "e", "payload": {"n": 1}}
+    ok: dict[str, object] = {"status": "ok", "response": {}}
+    async with open_client(realtime_server, vsn=vsn) as client:
+        # The second topic holds the mark an ack's template is split at.
+        for topic in (TOPIC, "realtime:\x00ref\x00"):
+            join_ref = await client.joined(topic, config(ack=True))
+            for ref in refs:
+                await client.send(Frame(join_ref, ref, topic, "broadcast", message))
+                reply = Frame(join_ref, ref, topic, "phx_reply", ok)
+                assert await client.recv_raw() == encode_server_frame(reply, vsn)

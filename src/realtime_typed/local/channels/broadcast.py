@@ -74,4 +74,4 @@ def _relay(
     exclude = None if channel.config.broadcast_self else channel
     state.registry.fan_out(channel.key, message, exclude)
     if ack:
-        channel.reply(ref, "ok", {})
+        channel.reply_ok(ref)

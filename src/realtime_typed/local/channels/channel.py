@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Coroutine
+from json.encoder import encode_basestring
 from typing import Any, Final, Protocol
 
 from realtime_typed.local.auth.policies import Policies
@@ -17,6 +18,9 @@ from realtime_typed.protocol.frames import Frame, Vsn
 __all__ = ["TOPIC_PREFIX", "ChannelSocket", "ServerChannel"]
 
 TOPIC_PREFIX: Final = "realtime:"
+_REF_MARK: Final = "\x00ref\x00"
+"""The ref an ``ok`` reply's template is encoded with, then split at."""
+_OK: Final[dict[str, object]] = {"status": "ok", "response": {}}
 
 
 class ChannelSocket(Protocol):
@@ -99,6 +103,7 @@ class ServerChannel:
         """RLS permissions of a private channel; ``None`` on public channels."""
         self.replayed_ids: frozenset[str] = frozenset()
         """Ids of stored broadcasts replayed at the join, whose live copies are skipped."""
+        self._ok_reply: tuple[str, str] | None = None
 
     def push(self, event: str, payload: Any) -> None:
         """A push from the channel: join_ref set, ref null."""
@@ -110,6 +115,28 @@ class ServerChannel:
         payload = {"status": status, "response": response}
         session = self.session
         session.send(session.encode(Frame(self.join_ref, ref, self.topic, "phx_reply", payload)))
+
+    def reply_ok(self, ref: str | None) -> None:
+        """``reply(ref, "ok", {})``, the answer to most pushes: the encoded reply is made once
+        per channel and each one only puts its ``ref`` in."""
+        template = self._ok_reply or self._ok_template()
+        if template is None:
+            self.reply(ref, "ok", {})
+            return
+        head, tail = template
+        self.session.send(head + ("null" if ref is None else encode_basestring(ref)) + tail)
+
+    def _ok_template(self) -> tuple[str, str] | None:
+        """The encoded ``ok`` reply around its ref; ``None`` when the topic or join_ref holds
+        the mark it is split at."""
+        frame = Frame(self.join_ref, _REF_MARK, self.topic, "phx_reply", _OK)
+        text = self.session.encode(frame)
+        mark = encode_basestring(_REF_MARK)
+        if text.count(mark) != 1:
+            return None
+        head, _, tail = text.partition(mark)
+        self._ok_reply = (head, tail)
+        return self._ok_reply
 
     def push_system(self, extension: str, status: str, message: str) -> None:
         """A ``system`` message naming this channel's sub-topic."""

@@ -46,7 +46,7 @@ def handle_presence(channel: ServerChannel, frame: Frame) -> None:
     """A ``presence`` push: ``track`` or ``untrack`` (any case); replies as the real server."""
     payload = frame.payload
     if not isinstance(payload, dict) or "event" not in payload:
-        channel.reply(frame.ref, "ok", {})
+        channel.reply_ok(frame.ref)
         return
     body: dict[str, Any] = payload  # pyright: ignore[reportUnknownVariableType]
     if not channel.presence_limiter.allow(time.monotonic()):
@@ -59,7 +59,7 @@ def handle_presence(channel: ServerChannel, frame: Frame) -> None:
         _track(channel, frame.ref, body.get("payload", {}))
     elif name == "untrack":
         tracker = channel.session.state.presence
-        channel.reply(frame.ref, "ok", {})
+        channel.reply_ok(frame.ref)
         _fan_out(channel, tracker.untrack(channel.key.tracker_topic(), channel.id))
     else:
         _log.warning("UnknownPresenceEvent on %s: %r", channel.topic, event)
@@ -83,7 +83,7 @@ def _track(channel: ServerChannel, ref: str | None, meta: object) -> None:
     diff = state.presence.track(
         channel.key.tracker_topic(), channel.id, channel.presence_key, tracked
     )
-    channel.reply(ref, "ok", {})
+    channel.reply_ok(ref)
     _fan_out(channel, diff)
 
 

@@ -289,7 +289,7 @@ class SocketSession:
             elif event == "access_token":
                 handle_access_token(channel, frame)
             elif event == "phx_leave":
-                channel.reply(frame.ref, "ok", {})
+                channel.reply_ok(frame.ref)
                 _log.info("left %s", frame.topic)
                 self.close_channel(channel)
             elif event == "phx_join":
