@@ -24,23 +24,31 @@ MAX_DEPTH: Final = 256
 """The deepest nesting of arrays and objects the server takes from a client."""
 
 
-# A number that may overflow a float: an exponent of three digits or more, or 300 digits.
-_HUGE_NUMBER: Final = re.compile(r"[eE]\+?[0-9]{3}|[0-9]{300}")
-_HUGE_NUMBER_BYTES: Final = re.compile(_HUGE_NUMBER.pattern.encode())
+# A number that may overflow a float: an exponent of three digits or more, or 300 digits (only
+# looked for in a text that long).
+_BIG_EXPONENT: Final = re.compile(r"[eE]\+?[0-9]{3}")
+_BIG_EXPONENT_BYTES: Final = re.compile(_BIG_EXPONENT.pattern.encode())
+_LONG_NUMBER_DIGITS: Final = 300
+_LONG_NUMBER: Final = re.compile(f"[0-9]{{{_LONG_NUMBER_DIGITS}}}")
+_LONG_NUMBER_BYTES: Final = re.compile(_LONG_NUMBER.pattern.encode())
 
 
 def _may_have_problem(text: str | bytes) -> bool:
     if isinstance(text, str):
         if "\\u" in text or "NaN" in text or "Infinity" in text:
             return True
-        if text.count("[") + text.count("{") > MAX_DEPTH:
+        if len(text) > MAX_DEPTH and text.count("[") + text.count("{") > MAX_DEPTH:
             return True
-        return _HUGE_NUMBER.search(text) is not None
+        if _BIG_EXPONENT.search(text) is not None:
+            return True
+        return len(text) >= _LONG_NUMBER_DIGITS and _LONG_NUMBER.search(text) is not None
     if b"\\u" in text or b"NaN" in text or b"Infinity" in text:
         return True
-    if text.count(b"[") + text.count(b"{") > MAX_DEPTH:
+    if len(text) > MAX_DEPTH and text.count(b"[") + text.count(b"{") > MAX_DEPTH:
         return True
-    return _HUGE_NUMBER_BYTES.search(text) is not None
+    if _BIG_EXPONENT_BYTES.search(text) is not None:
+        return True
+    return len(text) >= _LONG_NUMBER_DIGITS and _LONG_NUMBER_BYTES.search(text) is not None
 
 
 def _has_lone_surrogate(text: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from realtime_typed.local.channels.channel import ServerChannel
@@ -35,7 +34,7 @@ def relay_broadcast(channel: ServerChannel, frame: Frame, frame_size_bound: int)
         channel,
         frame.ref,
         frame_size_bound,
-        lambda: json_size(payload),
+        payload,
         JsonFanOut(channel.topic, "broadcast", payload),
     )
 
@@ -48,7 +47,7 @@ def relay_user_broadcast(
         channel,
         broadcast.ref,
         frame_size_bound,
-        lambda: json_size(broadcast.payload),
+        broadcast.payload,
         UserBroadcastFanOut(channel.topic, broadcast),
     )
 
@@ -57,14 +56,16 @@ def _relay(
     channel: ServerChannel,
     ref: str | None,
     frame_size_bound: int,
-    payload_size: Callable[[], int],
+    payload: Any,
     message: FanOut,
 ) -> None:
+    """Relay ``message``; ``payload`` (measured only when the frame may be too large) is what
+    the size limit applies to."""
     session = channel.session
     state = session.state
     limit = state.options.max_payload_bytes
     ack = channel.config.broadcast_ack
-    if frame_size_bound > limit and payload_size() > limit:
+    if frame_size_bound > limit and json_size(payload) > limit:
         _log.warning("broadcast on %s over the payload size limit", channel.topic)
         state.oversized_payloads += 1
         if ack:

@@ -50,7 +50,8 @@ class RollingRateLimit:
 
     def add(self, now: float, count: int = 1) -> None:
         """Count ``count`` events at ``now``."""
-        self.advance(now)
+        if now >= self._next_tick:
+            self.advance(now)
         self._count += count
 
     def advance(self, now: float) -> bool:
