@@ -99,8 +99,7 @@ class DDLApplier(TableStatements):
 
     def apply_sql(self, sql: str, file: str) -> None:
         """Apply every statement of ``sql``; psql meta-commands (``\\connect``) are ignored."""
-        self._file = file
-        self._sql = check_text(sql, file)
+        self._read(file, check_text(sql, file))
         self._run(self._sql, 0, guarded=False)
 
     def _run(self, sql: str, base: int | None, *, guarded: bool) -> None:

@@ -7,6 +7,7 @@ locates every error in the file, and resolves table and type names as PostgreSQL
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from pglast import ast
@@ -102,7 +103,11 @@ class DDLScope:
         """Statements seen but not modelled, as ``file:line:column: warning: ...`` lines."""
         self._file = ""
         self._sql = ""
+        self._newlines: list[int] = []
+        """Offsets of the line breaks of ``_sql``, to find an offset's line by bisection."""
         self._frame = Frame("", 0, 0)
+        self._preview: tuple[Frame | None, str] = (None, "")
+        """The last frame located and its statement as errors show it."""
         self._outer_start = 0
         """File offset of the ``DO`` statement whose embedded SQL is not in it verbatim."""
         self._indexes: dict[tuple[str, str], UniqueIndex] = {}
@@ -115,6 +120,17 @@ class DDLScope:
         self._changing_functions: set[str] = set()
         """Functions created so far whose body changes tables or types when it runs."""
 
+    def _read(self, file: str, sql: str) -> None:
+        """Start on the text of ``file``: offsets given to :meth:`location` are into ``sql``."""
+        self._file = file
+        self._sql = sql
+        newlines: list[int] = []
+        at = sql.find("\n")
+        while at >= 0:
+            newlines.append(at)
+            at = sql.find("\n", at + 1)
+        self._newlines = newlines
+
     def location(self, index: int | None = None) -> Location:
         """The file, line and column of an offset of the parsed text (default: the statement)."""
         frame = self._frame
@@ -125,12 +141,19 @@ class DDLScope:
             offset += len(frame.text) - len(frame.text.lstrip())
         else:
             offset = frame.base + index
-        line = self._sql.count("\n", 0, offset) + 1
-        column = offset - (self._sql.rfind("\n", 0, offset) + 1) + 1
-        text = " ".join(frame.text.split())
-        if len(text) > _STATEMENT_PREVIEW:
-            text = text[: _STATEMENT_PREVIEW - 3] + "..."
-        return Location(self._file, line, column, text)
+        before = bisect_left(self._newlines, offset)
+        line_start = self._newlines[before - 1] + 1 if before else 0
+        return Location(self._file, before + 1, offset - line_start + 1, self._statement(frame))
+
+    def _statement(self, frame: Frame) -> str:
+        """The statement of ``frame`` on one line, cut to a preview when long."""
+        seen, text = self._preview
+        if seen is not frame:
+            text = " ".join(frame.text.split())
+            if len(text) > _STATEMENT_PREVIEW:
+                text = text[: _STATEMENT_PREVIEW - 3] + "..."
+            self._preview = (frame, text)
+        return text
 
     def _error(self, message: str, index: int | None = None) -> DDLError:
         return self._make_error(DDLError, message, index)
