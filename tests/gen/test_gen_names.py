@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from realtime_typed.gen.cli import main
+from realtime_typed.gen.names import export_order
 
 BASE = """\
 create type todo_state as enum ('open', 'done');
@@ -140,3 +143,13 @@ def test_a_bad_rename_is_an_error(
     status, _ = _generate(tmp_path, BASE, "--rename", rename)
     assert status == 2
     assert message in capsys.readouterr().err
+
+
+def test_exports_are_listed_in_the_order_ruff_sorts_all(tmp_path: Path) -> None:
+    names = ["Table10", "Table9", "Table1", "S10Table1", "S1Table2", "T10a", "T2b", "Zeta"]
+    names += ["AB", "ABC", "A", "Ab", "MOOD", "Mood", "x", "x1", "x_1", "x10", "x2y"]
+    module = tmp_path / "exports.py"
+    module.write_text(f"__all__ = {sorted(reversed(names), key=export_order)!r}\n")
+    command = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "RUF022"]
+    result = subprocess.run([*command, str(module)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout

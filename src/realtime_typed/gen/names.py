@@ -30,6 +30,7 @@ __all__ = [
     "check_class_name",
     "check_field_name",
     "class_name",
+    "export_order",
     "field_name",
     "private_alias",
 ]
@@ -38,6 +39,7 @@ _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"None",
 _MODEL_ATTRIBUTES = frozenset(dir(BaseModel)) | {"model_config", "model_fields"}
 _NOT_IDENTIFIER = re.compile(r"\W+")
 _WORD = re.compile(r"[^\W_]+")
+_DIGITS = re.compile(r"(\d+)")
 
 
 def _identifier(text: str) -> str:
@@ -75,6 +77,15 @@ def class_name(*parts: str) -> str:
 def private_alias(name: str) -> str:
     """The name annotations use for the enum or composite class ``name``."""
     return f"_u_{name}"
+
+
+def export_order(name: str) -> tuple[int, list[str | tuple[int, str]]]:
+    """The sort key that orders ``__all__`` as ruff's RUF022 does, so the check that formats
+    the module finds it sorted and has nothing to fix: upper-case constants, then classes,
+    then the rest, each in natural order (``Table9`` before ``Table10``)."""
+    category = 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
+    parts = _DIGITS.split(name)
+    return category, [(len(p), p) if index % 2 else p for index, p in enumerate(parts)]
 
 
 def check_class_name(name: str, where: str) -> str:

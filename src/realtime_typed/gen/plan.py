@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from realtime_typed.gen.catalog import (
     SYSTEM_SCHEMAS,
@@ -26,10 +27,11 @@ from realtime_typed.gen.names import (
     NameRegistry,
     check_class_name,
     class_name,
+    export_order,
     field_name,
     private_alias,
 )
-from realtime_typed.gen.pgtypes import Helper, Mapping
+from realtime_typed.gen.pgtypes import Helper, Mapping, PyType
 from realtime_typed.gen.renames import Renames, sql_name
 
 __all__ = [
@@ -207,6 +209,27 @@ def _partition_note(table: Table) -> str:
     )
 
 
+class _Typed(NamedTuple):
+    """A column with its Python type and field name."""
+
+    column: ColumnDef
+    py: PyType
+    name: str
+
+
+def _fields(typed: Iterable[_Typed], required: Iterable[str] | None) -> tuple[FieldPlan, ...]:
+    """Fields of a model; ``required`` lists the columns that must be present (None: the NOT
+    NULL ones)."""
+    required_set = None if required is None else set(required)
+    planned: list[FieldPlan] = []
+    for column, py, name in typed:
+        must = column.name in required_set if required_set is not None else not py.nullable
+        annotation = f"{py.annotation} | None" if py.nullable or not must else py.annotation
+        alias = column.name if name != column.name else None
+        planned.append(FieldPlan(name, annotation, not must, alias, column.comment))
+    return tuple(planned)
+
+
 class _Planner:
     """Names and types the module's objects; one instance per generated module."""
 
@@ -228,20 +251,13 @@ class _Planner:
         target = sql_name(*((name,) if schema == "public" else (schema, name)))
         return self.classes.claim(chosen, f"{kind} {_qualified(schema, name)}", target)
 
-    def fields(
-        self,
-        schema: str,
-        owner: str,
-        columns: Sequence[ColumnDef],
-        required: Iterable[str] | None,
-        *,
-        warn: bool,
-    ) -> tuple[FieldPlan, ...]:
-        """Fields of a model; ``required`` lists the columns that must be present."""
+    def typed(
+        self, schema: str, owner: str, columns: Sequence[ColumnDef], *, warn: bool
+    ) -> list[_Typed]:
+        """Each column's Python type and field name, claimed once per model owner."""
         where = _qualified(schema, owner)
         names = NameRegistry("field", f"of {where}")
-        required_set = None if required is None else set(required)
-        planned: list[FieldPlan] = []
+        typed: list[_Typed] = []
         for column in columns:
             py = self.mapping.column(column)
             if warn and py.lossy is not None and (py.lossy != "nan" or not py.nullable):
@@ -252,11 +268,8 @@ class _Planner:
                 )
             name = self.renames.field_for(schema, owner, column.name) or field_name(column.name)
             names.claim(name, f"column {column.name!r}", sql_name(schema, owner, column.name))
-            must = column.name in required_set if required_set is not None else not py.nullable
-            annotation = f"{py.annotation} | None" if py.nullable or not must else py.annotation
-            alias = column.name if name != column.name else None
-            planned.append(FieldPlan(name, annotation, not must, alias, column.comment))
-        return tuple(planned)
+            typed.append(_Typed(column, py, name))
+        return typed
 
     def user_types(self, tables: Iterable[Table]) -> None:
         """Name every enum and composite the tables use, sorted by schema and name."""
@@ -278,23 +291,20 @@ class _Planner:
                     doc += f" Rows hold ``{name} | str``: values added later still parse."
                 self.plan.enums.append(EnumPlan(name, private_alias(name), tuple(user.values), doc))
             else:
-                fields = self.fields(user.schema, user.name, user.attributes, (), warn=True)
+                typed = self.typed(user.schema, user.name, user.attributes, warn=True)
+                fields = _fields(typed, ())
                 doc = user.comment or f"The composite type {where}."
                 self.plan.composites.append(CompositePlan(name, private_alias(name), doc, fields))
 
     def table(self, table: Table, name: str, *, delivers: bool) -> TablePlan:
         """The plan of one table class."""
         where = _qualified(table.schema, table.name)
-        row = self.fields(table.schema, table.name, table.columns, None, warn=True)
-        present = table.old_record_columns()
-        old = self.fields(table.schema, table.name, table.columns, present, warn=False)
-        columns: list[ColumnPlan] = []
-        for planned, column in zip(row, table.columns, strict=True):
-            py = self.mapping.column(column)
-            if py.column_class is not None:
-                columns.append(
-                    ColumnPlan(planned.name, py.column_type, py.column_class, column.name)
-                )
+        typed = self.typed(table.schema, table.name, table.columns, warn=True)
+        columns = [
+            ColumnPlan(name, py.column_type, py.column_class, column.name)
+            for column, py, name in typed
+            if py.column_class is not None
+        ]
         doc = table.comment or f"The table {where}."
         if not delivers:
             doc += "\n\n" + _partition_note(table)
@@ -306,8 +316,8 @@ class _Planner:
             doc,
             _old_doc(table, where),
             delivers,
-            row,
-            old,
+            _fields(typed, None),
+            _fields(typed, table.old_record_columns()),
             tuple(columns),
         )
 
@@ -358,6 +368,7 @@ def plan_module(
             *(c.name for c in plan.composites),
             *(c.channel.name for c in plan.channels),
             *model_names,
-        ]
+        ],
+        key=export_order,
     )
     return plan
