@@ -42,13 +42,20 @@ _DOC_WIDTH = 72
 """Docstring width: stays under the line length at any nesting, runtime builders included."""
 
 
+def _wrapped(paragraph: str) -> list[str]:
+    """The lines of one paragraph, as ``textwrap.wrap`` makes them; a short plain one is its
+    own line, without the cost of wrapping it."""
+    if len(paragraph) <= _DOC_WIDTH and paragraph.isprintable() and not paragraph.endswith(" "):
+        return [paragraph]
+    return textwrap.wrap(paragraph, _DOC_WIDTH) or [""]
+
+
 def _docstring(text: str, indent: int) -> str:
     """A docstring at ``indent``, wrapped to the line width, quotes made safe."""
     safe = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
     if safe.endswith('"'):
         safe += " "
-    paragraphs = [textwrap.wrap(p, _DOC_WIDTH) or [""] for p in safe.split("\n")]
-    lines = [line for paragraph in paragraphs for line in paragraph]
+    lines = [line for paragraph in safe.split("\n") for line in _wrapped(paragraph)]
     pad = " " * indent
     if len(lines) == 1:
         return f'{pad}"""{lines[0]}"""'
@@ -65,7 +72,7 @@ _ENVIRONMENT = jinja2.Environment(
     autoescape=False,
 )
 _FILTERS: dict[str, Any] = _ENVIRONMENT.filters
-_FILTERS.update(py=repr, docstring=_docstring, rstrip=str.rstrip)
+_FILTERS.update(py=repr, docstring=_docstring)
 
 
 def _plan(
