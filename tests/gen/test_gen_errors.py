@@ -125,6 +125,11 @@ SQL_CASES = {
         ":2:1: no schema has been selected to create in",
         "create table a (id int)",
     ),
+    "escape of an invalid UTF-8 byte": (
+        "create table a (id int);\ncomment on table a is E'\\x85';\n",
+        ': invalid byte sequence for encoding "UTF8": 0x85',
+        "",
+    ),
     "unknown enum label": (
         "create type m as enum ('a');\nalter type m rename value 'b' to 'c';\n",
         ':2:1: "b" is not an existing enum label',

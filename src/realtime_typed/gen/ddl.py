@@ -39,6 +39,7 @@ from pglast.enums import (
 )
 from pglast.parser import ParseError
 
+from realtime_typed.errors import DDLError
 from realtime_typed.gen.catalog import Catalog
 from realtime_typed.gen.ddl_scope import DEFAULT_SEARCH_PATH, REALTIME_PUBLICATION, Existence, Frame
 from realtime_typed.gen.ddl_tables import TableStatements
@@ -108,6 +109,8 @@ class DDLApplier(TableStatements):
             statements = parse_sql(sql)
         except ParseError as exc:
             message, index = parse_error(exc)
+            if index is None:
+                raise DDLError(message, file=self._file) from exc
             start = sql.rfind(";", 0, index) + 1
             end = sql.find(";", index)
             self._frame = Frame(sql[start : len(sql) if end < 0 else end], start, base)

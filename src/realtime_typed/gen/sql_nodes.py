@@ -150,11 +150,13 @@ class FunctionCalls(Visitor):
         self.names += strings(node.funcname)[-1:]
 
 
-def parse_error(exc: ParseError) -> tuple[str, int]:
-    """The message of a pglast parse error and the offset it points at."""
+def parse_error(exc: ParseError) -> tuple[str, int | None]:
+    """The message of a pglast parse error and the offset it points at (None: no offset, as
+    for an escape that makes an invalid UTF-8 byte)."""
     args: tuple[Any, ...] = exc.args
     message = str(args[0]) if args else str(exc)
-    return message, int(args[1]) if len(args) > 1 else 0
+    index = args[1] if len(args) > 1 else 0
+    return message, None if index is None else int(index)
 
 
 def raw_statements(sql: str, file: str) -> list[tuple[Any, int, int]]:
@@ -163,6 +165,8 @@ def raw_statements(sql: str, file: str) -> list[tuple[Any, int, int]]:
         statements = parse_sql(check_text(sql, file))
     except ParseError as exc:
         message, index = parse_error(exc)
+        if index is None:
+            raise DDLError(message, file=file) from exc
         line = sql.count("\n", 0, index) + 1
         column = index - (sql.rfind("\n", 0, index) + 1) + 1
         raise DDLError(message, file=file, line=line, column=column) from exc
