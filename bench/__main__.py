@@ -193,10 +193,12 @@ JOBS: tuple[Job, ...] = (
             "The raw loop is the fastest honest loop a user could write with websockets: no "
             "compression offered, no limit on the receive queue (`max_queue=None`, so the "
             "library never pauses the socket), one `json.loads` per frame, event, topic and user "
-            "event compared in place, the count in a local variable. realtime-typed decodes "
-            "and dispatches each message inside websockets' `data_received`, as the protocol "
-            "parses it (`client/inline.py`): no receive queue, no reader task, no future per "
-            "message. The blocking client is the async client on a private event-loop thread: its "
+            "event compared in place, the count in a local variable. realtime-typed cuts each "
+            "frame out of the bytes read by its header, inside websockets' `data_received`, "
+            "and decodes and dispatches the message there (`client/inline.py`): no generator-"
+            "based frame parser, no receive queue, no reader task, no future per message; "
+            "pings, closes, fragments and malformed frames still go to websockets whole. The "
+            "blocking client is the async client on a private event-loop thread: its "
             "callback runs on the client's delivery thread, its iterator on a thread of the "
             "benchmark, so a message crosses one thread-safe queue more than with the async "
             "client."
@@ -262,12 +264,14 @@ JOBS: tuple[Job, ...] = (
             ),
         ),
         note=(
-            "How realtime-typed sends: messages are framed with the connection's Sans-I/O "
-            "protocol and written by the client itself; the first message of an event-loop turn "
-            "goes out at once and the rest of the turn's messages in one socket write "
-            "(`client/writer.py`); kind-3 frames are encoded with the C JSON encoder. What is "
-            "left per message (pyinstrument) is the encoding, the Phoenix core's push and the "
-            "client's pump. The raw loop pays one `send()` per message."
+            "How realtime-typed sends: the client builds each masked frame itself "
+            "(`client/framing.py`, masking keys drawn from the system's randomness 1,024 at a "
+            "time) and writes it to the socket itself; a message goes out at once when nothing "
+            "was written since the last read, and the messages that follow it in the same "
+            "event-loop iteration in one socket write (`client/writer.py`); kind-3 frames are "
+            "encoded with the C JSON encoder. What is left per message is the encoding, the "
+            "Phoenix core's push and the client's pump. The raw loop pays one `send()` per "
+            "message, through websockets' frame writer."
         ),
     ),
     Job(
@@ -339,9 +343,11 @@ JOBS: tuple[Job, ...] = (
         ),
         note=(
             "p99 on this machine depends mostly on waits for a shared core and swings between "
-            "runs. Replies and broadcasts are decoded and dispatched inside websockets' "
-            "`data_received` (`client/inline.py`), so a reply wakes the waiting caller in the "
-            "next event-loop iteration, as the raw loop's `recv()` is woken. realtime-typed "
+            "runs. Replies and broadcasts are cut out of the bytes read, decoded and dispatched "
+            "inside websockets' `data_received` (`client/inline.py`), so a reply wakes the "
+            "waiting caller in the next event-loop iteration, as the raw loop's `recv()` is "
+            "woken, and a lone send costs no extra iteration: two loop iterations per round "
+            "trip, as the raw loop. realtime-typed "
             "sends broadcasts as binary kind-3 frames, as the reference client does on vsn "
             "2.0.0; the second row is the raw loop doing the same, to separate what the wire "
             "format costs (the server decodes kind 3 and fans out kind 4) from what the client "
