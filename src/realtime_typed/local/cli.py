@@ -243,6 +243,14 @@ def _database_error(exc: BaseException, db_url: str) -> str:
 
     database = _redacted(db_url)
     text = " ".join(str(exc).split())
+    if "may not be used as an output plugin" in text:
+        return (
+            f"the database {database} lets only its trusted output plugins stream changes to "
+            f"roles that are not superusers ({text}); as a superuser there, add wal2json to "
+            "output_plugin_libraries (alter system set output_plugin_libraries = "
+            "'pgoutput, test_decoding, wal2json'; select pg_reload_conf()), or give --db-url "
+            "a superuser"
+        )
     if "wal2json" in text:
         return (
             f"the database {database} has no wal2json output plugin ({text}); install it on "

@@ -87,6 +87,13 @@ def test_database_failures_name_the_fix() -> None:
     assert message is not None
     assert "has no wal2json output plugin" in message
     assert "apt-get install postgresql-NN-wal2json" in message
+    untrusted = psycopg.errors.InsufficientPrivilege(
+        'library "wal2json" may not be used as an output plugin'
+    )
+    message = start_error(untrusted, "127.0.0.1", 4000, url)
+    assert message is not None
+    assert "add wal2json to output_plugin_libraries" in message
+    assert "install" not in message
     level = psycopg.errors.ObjectNotInPrerequisiteState(
         "logical decoding requires wal_level >= logical"
     )
