@@ -16,7 +16,19 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Generic, Literal, Protocol, Self, TypeAlias, TypeVar, cast, overload
+from typing import (
+    Any,
+    ClassVar,
+    Final,
+    Generic,
+    Literal,
+    Protocol,
+    Self,
+    TypeAlias,
+    TypeVar,
+    cast,
+    overload,
+)
 
 from pydantic import JsonValue, ValidationError
 
@@ -191,13 +203,6 @@ class Channel(Generic[MetaT]):
         self._retry_first = False
         """``subscribe(retry=True)``: the first join's failures are retried, not raised."""
         self._last_error: Exception | None = None
-        self._handlers: dict[str, Callable[[Any], None]] = {
-            "broadcast": self._broadcast_received,
-            "postgres_changes": self._changes_received,
-            "presence_state": self._presence_state_received,
-            "presence_diff": self._presence_diff_received,
-            "system": self._system_received,
-        }
 
     def __repr__(self) -> str:
         return f"Channel({self.topic!r}, {self._machine.state.value})"
@@ -385,7 +390,7 @@ class Channel(Generic[MetaT]):
         An unknown event or a payload that does not fit its event is counted in
         ``client.dropped`` every time and reported through ``on_error`` once per kind.
         """
-        handler = self._handlers.get(frame.event)
+        handler = self._HANDLERS.get(frame.event)
         if handler is None:
             self._client.dropped["unknown event"] += 1
             self._client.report_once(
@@ -394,7 +399,7 @@ class Channel(Generic[MetaT]):
             )
             return
         try:
-            handler(frame.payload)
+            handler(self, frame.payload)
         except (ProtocolError, ValidationError, LookupError, TypeError, AttributeError) as exc:
             self._client.dropped["malformed payload"] += 1
             self._client.report_once(
@@ -482,6 +487,15 @@ class Channel(Generic[MetaT]):
             )
         for listener in self._system:
             listener(payload)
+
+    _HANDLERS: ClassVar[dict[str, Callable[[Channel[Any], Any], None]]] = {
+        "broadcast": _broadcast_received,
+        "postgres_changes": _changes_received,
+        "presence_state": _presence_state_received,
+        "presence_diff": _presence_diff_received,
+        "system": _system_received,
+    }
+    """The handler of each data event, shared by every channel."""
 
     def _report_invalid(self, error: InvalidMessage) -> None:
         self._client.dropped["invalid payload"] += 1
@@ -871,7 +885,7 @@ class Channel(Generic[MetaT]):
     def _on_presence(self, kind: PresenceKind, callback: Callable[..., object]) -> None:
         self._check_config_open("presence")
         listener = Listener(callback, self._client, f"{self.topic} presence {kind}")
-        self._presence.listeners[kind].append(listener)
+        self._presence.add_listener(kind, listener)
 
     def on_presence_sync(self, callback: Callable[[], object]) -> None:
         """Call ``callback()`` after each presence state or diff is applied."""

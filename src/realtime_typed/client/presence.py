@@ -50,12 +50,15 @@ class PresenceUpdate(Generic[MetaT]):
 class PresenceView(Generic[MetaT]):
     """Presence of one channel as its user sees it."""
 
+    __slots__ = ("_models", "_on_invalid", "any_listeners", "listeners", "spec", "sync", "tracked")
+
     def __init__(
         self, spec: PresenceSpec[Any] | None, on_invalid: InvalidMetaCallback | None = None
     ) -> None:
         self.spec: PresenceSpec[Any] | None = spec
         self.sync: PresenceSync = PresenceSync()
-        self.listeners: dict[PresenceKind, list[Listener]] = {"sync": [], "join": [], "leave": []}
+        self.listeners: dict[PresenceKind, list[Listener]] = {}
+        """Listeners by kind; a kind appears with its first listener (see :meth:`add_listener`)."""
         self.any_listeners: list[Listener] = []
         """Listeners of every event, called with a :class:`PresenceUpdate`."""
         self.tracked: dict[str, Any] | None = None
@@ -67,7 +70,11 @@ class PresenceView(Generic[MetaT]):
     @property
     def has_listeners(self) -> bool:
         """Whether any presence callback is registered."""
-        return bool(self.any_listeners) or any(self.listeners.values())
+        return bool(self.any_listeners or self.listeners)
+
+    def add_listener(self, kind: PresenceKind, listener: Listener) -> None:
+        """Call ``listener`` for every event of ``kind``."""
+        self.listeners.setdefault(kind, []).append(listener)
 
     def encode(self, meta: MetaT) -> dict[str, Any]:
         """The JSON object to track for ``meta``."""
@@ -129,7 +136,7 @@ class PresenceView(Generic[MetaT]):
         for event in events:
             kind = event.kind
             if kind == "sync":
-                for listener in listeners["sync"]:
+                for listener in listeners.get("sync", ()):
                     listener()
                 if every:
                     synced: PresenceUpdate[MetaT] = PresenceUpdate("sync", None, [], [])
@@ -137,7 +144,7 @@ class PresenceView(Generic[MetaT]):
                         listener(synced)
                 continue
             key = cast("str", event.key)
-            targets = listeners[kind]
+            targets = listeners.get(kind, ())
             changed: list[MetaT]
             if kind == "join":
                 changed = (

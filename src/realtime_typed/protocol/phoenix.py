@@ -27,7 +27,6 @@ follows the reference client (realtime-js on Phoenix JS):
 
 from __future__ import annotations
 
-from collections import deque
 from functools import partial
 from typing import Any, Final, cast
 
@@ -126,7 +125,8 @@ class ChannelMachine:
         self.rejoin_tries: int = 0
         self.not_before: float = 0.0
         """No rejoin before this time (a rate-limited join's pause)."""
-        self.buffer: deque[Push] = deque()
+        self.buffer: list[Push] = []
+        """Pushes waiting for the join, oldest first (at most :data:`MAX_PUSH_BUFFER`)."""
         self.binding_ids: list[Any] | None = None
         self.close_reason: str | None = None
 
@@ -511,7 +511,7 @@ class PhoenixProtocol:
         buffer = machine.buffer
         buffer.append(push)
         if len(buffer) > MAX_PUSH_BUFFER:
-            oldest = buffer.popleft()
+            oldest = buffer.pop(0)
             oldest.cancel_deadline()
             self._events.append(PushDone(oldest, "dropped"))
         return push

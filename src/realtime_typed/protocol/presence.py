@@ -69,9 +69,9 @@ class PresenceEvent(NamedTuple):
     * ``sync``: fired once after each applied state or diff; ``key`` is ``None`` and both
       lists are empty.
 
-    The lists and metas are shared with :meth:`PresenceSync.state` and between events (each
-    sync has the same event, and a full state's joins of new keys one empty ``current``): read
-    them, copy before changing them.
+    The lists and metas are shared with :meth:`PresenceSync.state` and between events (every
+    sync of every :class:`PresenceSync` is the same event, and a full state's joins of new keys
+    have one empty ``current``): read them, copy before changing them.
     """
 
     kind: Literal["join", "leave", "sync"]
@@ -89,6 +89,8 @@ _new_event: Final = cast(
     tuple.__new__,  # pyright: ignore[reportUnknownMemberType]
 )
 """Builds a :class:`PresenceEvent` from one tuple, without the Python-level ``__new__``."""
+_SYNC: Final = PresenceEvent("sync", None, [], [])
+"""The one sync event, shared by every :class:`PresenceSync` (its lists stay empty)."""
 
 
 def to_user_meta(meta: Meta) -> Meta:
@@ -108,14 +110,26 @@ class PresenceSync:
     :class:`~realtime_typed.errors.ProtocolError` and changes nothing.
     """
 
+    __slots__ = (
+        "_join_ref",
+        "_pending",
+        "_pending_metas",
+        "_snapshot",
+        "_state",
+        "_synced",
+        "discarded_diffs",
+        "overflowed_diffs",
+        "stale_states",
+    )
+
     def __init__(self) -> None:
         self._join_ref: str | None = None
         self._synced = False
-        self._pending: deque[tuple[_Groups, _Groups, int]] = deque()
+        self._pending: deque[tuple[_Groups, _Groups, int]] | None = None
+        """Diffs received while pending, oldest first; made by the first one, dropped when used."""
         self._pending_metas = 0
         self._state: _Groups = {}
         self._snapshot: dict[str, list[Meta]] | None = None
-        self._sync = PresenceEvent("sync", None, [], [])
         self.stale_states: int = 0
         """presence_state messages ignored because they belong to an earlier join."""
         self.discarded_diffs: int = 0
@@ -140,10 +154,11 @@ class PresenceSync:
         Diffs still buffered from an earlier join are dropped (and counted in
         :attr:`discarded_diffs`): they predate the new state, which already reflects them.
         """
-        if self._pending:
-            logger.debug("presence: %d buffered diffs superseded by a rejoin", len(self._pending))
-            self.discarded_diffs += len(self._pending)
-            self._pending.clear()
+        pending = self._pending
+        if pending is not None:
+            logger.debug("presence: %d buffered diffs superseded by a rejoin", len(pending))
+            self.discarded_diffs += len(pending)
+            self._pending = None
             self._pending_metas = 0
         self._join_ref = join_ref
         self._synced = False
@@ -175,11 +190,13 @@ class PresenceSync:
                     zip(repeat("join"), new_state, repeat(absent), new_state.values()),
                 )
             )
-        for joins, leaves, _metas in self._pending:
-            events += self._apply(joins, leaves)
-        self._pending.clear()
-        self._pending_metas = 0
-        events.append(self._sync)
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            self._pending_metas = 0
+            for joins, leaves, _metas in pending:
+                events += self._apply(joins, leaves)
+        events.append(_SYNC)
         return events
 
     def apply_diff(self, payload: object) -> list[PresenceEvent]:
@@ -189,7 +206,7 @@ class PresenceSync:
             self._buffer(joins, leaves)
             return []
         events = self._apply(joins, leaves)
-        events.append(self._sync)
+        events.append(_SYNC)
         return events
 
     @property
@@ -200,6 +217,8 @@ class PresenceSync:
     def _buffer(self, joins: _Groups, leaves: _Groups) -> None:
         size = max(1, sum(map(len, joins.values())) + sum(map(len, leaves.values())))
         pending = self._pending
+        if pending is None:
+            pending = self._pending = deque()
         pending.append((joins, leaves, size))
         self._pending_metas += size
         while self._pending_metas > MAX_PENDING_METAS and len(pending) > 1:
