@@ -276,6 +276,16 @@ def _metadata(raw: str) -> dict[str, Any] | None:
     return meta  # pyright: ignore[reportUnknownVariableType]
 
 
+def _exact_json(text: str) -> Any:
+    """``text`` parsed by the C scanner when it is exactly one JSON value, else ``_FALLBACK``
+    (whitespace around it, or anything the scanner refuses, is left to the checked path)."""
+    try:
+        value, stop = _scan(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        return _FALLBACK
+    return value if stop == len(text) else _FALLBACK
+
+
 def _user_broadcast_fast(data: bytes) -> Frame | None:
     """A well-formed kind-4 frame with a JSON payload and no metadata, decoded with the fewest
     steps (the common case of a busy channel); ``None`` sends anything else the checked way."""
@@ -288,18 +298,11 @@ def _user_broadcast_fast(data: bytes) -> Frame | None:
         return None
     try:
         topic = data[5:event_start].decode()
-        text = data[payload_start:].decode()
-    except UnicodeDecodeError:
-        return None
-    try:
-        value, stop = _scan(text, 0)
-    except (StopIteration, ValueError, RecursionError):
-        return None
-    if stop != len(text):
-        return None
-    try:
+        value = _exact_json(data[payload_start:].decode())
         user_event = data[event_start:payload_start].decode()
     except UnicodeDecodeError:
+        return None
+    if value is _FALLBACK:
         return None
     return _new_frame(
         Frame,
@@ -332,18 +335,14 @@ def _user_broadcast_push_fast(data: bytes) -> UserBroadcast | None:
     if payload_start >= end:
         return None
     try:
-        text = data[payload_start:].decode()
+        value = _exact_json(data[payload_start:].decode())
         join_ref = data[7:ref_start].decode()
         ref = data[ref_start:topic_start].decode()
         topic = data[topic_start:event_start].decode()
         user_event = data[event_start:payload_start].decode()
     except UnicodeDecodeError:
         return None
-    try:
-        value, stop = _scan(text, 0)
-    except (StopIteration, ValueError, RecursionError):
-        return None
-    if stop != len(text):
+    if value is _FALLBACK:
         return None
     fields = [join_ref or None, ref or None, topic, user_event, None, value, False]
     return _new_user_broadcast(UserBroadcast, fields)
