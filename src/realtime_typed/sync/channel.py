@@ -107,6 +107,9 @@ class Channel(Generic[MetaT]):
     def _wrap(self, callback: Callable[..., object], where: str) -> Callable[..., object]:
         return self._runtime.delivery.wrap(callback, f"{self.topic} {where}")
 
+    def _wrap_one(self, callback: Callable[[Any], object], where: str) -> Callable[[Any], object]:
+        return self._runtime.delivery.wrap_one(callback, f"{self.topic} {where}")
+
     def _push_timeout(self, what: str, timeout: float | None) -> Callable[[], Exception]:
         return lambda: PushTimeout(f"{what} on {self.topic} not done within {timeout} s")
 
@@ -185,7 +188,7 @@ class Channel(Generic[MetaT]):
         """Call ``callback`` (on the delivery thread) for each broadcast of ``event``, or every
         one for ``*``. Returns a function that removes the listener."""
         name = event.event if isinstance(event, BroadcastSpec) else event
-        wrapped = self._wrap(callback, f"broadcast {name}")
+        wrapped = self._wrap_one(callback, f"broadcast {name}")
         remove = self._run(lambda: self._channel.on_broadcast(event, wrapped))
         return lambda: self._run(remove)
 
@@ -347,7 +350,7 @@ class Channel(Generic[MetaT]):
 
     def on_system(self, callback: Callable[[dict[str, JsonValue]], object]) -> None:
         """Call ``callback`` (on the delivery thread) with every ``system`` message's payload."""
-        wrapped = self._wrap(callback, "system")
+        wrapped = self._wrap_one(callback, "system")
         self._run(lambda: self._channel.on_system(wrapped))
 
     # ------------------------------------------------------------------ postgres changes
@@ -417,7 +420,7 @@ class Channel(Generic[MetaT]):
     ) -> None:
         """Call ``callback`` (on the delivery thread) for each change (register before
         ``subscribe()``); typed keys give typed changes, as with the async channel."""
-        wrapped = self._wrap(callback, "postgres_changes")
+        wrapped = self._wrap_one(callback, "postgres_changes")
         channel = self._channel
 
         def add() -> None:
@@ -521,7 +524,7 @@ class Channel(Generic[MetaT]):
     def on_presence(self, callback: Callable[[PresenceUpdate[MetaT]], object]) -> None:
         """Call ``callback(update)`` (on the delivery thread) for every presence event: sync,
         join and leave; ``update.event`` says which."""
-        wrapped = self._wrap(callback, "presence *")
+        wrapped = self._wrap_one(callback, "presence *")
         self._run(lambda: self._channel.on_presence(wrapped))
 
     def presence_state(self) -> dict[str, list[MetaT]]:

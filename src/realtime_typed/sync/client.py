@@ -303,7 +303,7 @@ class RealtimeClient:
         """Call ``callback(error)`` (on the delivery thread) for every problem reported in the
         background, failing callbacks included."""
         self.runtime.delivery.error_callbacks.append(callback)
-        wrapped = self.runtime.delivery.wrap(callback, "on_error")
+        wrapped = self.runtime.delivery.wrap_one(callback, "on_error")
         self.runtime.loop.run(lambda: self.runtime.client.on_error(wrapped))
 
     def on_heartbeat(self, callback: HeartbeatCallback) -> None:

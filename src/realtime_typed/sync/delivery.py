@@ -7,6 +7,10 @@ and handed to the ``on_error`` callbacks, and delivery goes on. The queue is bou
 callbacks fall behind by :data:`DELIVERY_QUEUE_SIZE` calls, the oldest call is dropped, counted
 in the client's ``dropped["slow callbacks"]`` and logged once per burst.
 
+A call is queued as two entries, the callback's :class:`_Target` and its argument (the tuple of
+its arguments when it takes other than one), so a burst of messages waiting for the delivery
+thread holds no object per message besides the message itself.
+
 Coroutine functions are not wrapped: they run on the event loop, as with the async client.
 """
 
@@ -26,7 +30,17 @@ __all__ = ["DELIVERY_QUEUE_SIZE", "Delivery"]
 DELIVERY_QUEUE_SIZE: Final = 10_000
 """Calls a client's callbacks may fall behind by before the oldest is dropped."""
 
-_Call = tuple[Callable[..., object], tuple[Any, ...], str]
+
+class _Target:
+    """A wrapped callback: what the delivery thread calls, and how."""
+
+    __slots__ = ("callback", "spread", "where")
+
+    def __init__(self, callback: Callable[..., object], where: str, *, spread: bool) -> None:
+        self.callback = callback
+        self.where = where
+        self.spread = spread
+        """Whether the queued argument is the tuple of the call's arguments."""
 
 
 class Delivery:
@@ -35,8 +49,8 @@ class Delivery:
     def __init__(self, logger: logging.Logger, dropped: Counter[str]) -> None:
         self._logger = logger
         self._dropped = dropped
-        self._queue: ThreadQueue[_Call] = ThreadQueue(
-            DELIVERY_QUEUE_SIZE, name="callbacks", logger=logger
+        self._queue: ThreadQueue[Any] = ThreadQueue(
+            DELIVERY_QUEUE_SIZE, name="callbacks", logger=logger, pairs=True
         )
         self.error_callbacks: list[Callable[[Exception], object]] = []
         """The user's ``on_error`` callbacks, told about callbacks that raise."""
@@ -52,11 +66,26 @@ class Delivery:
         """``callback`` made to run on the delivery thread (coroutine functions are kept)."""
         if is_async_callable(callback):
             return callback
-        put = self._queue.put
+        target = _Target(callback, where, spread=True)
+        put_pair = self._queue.put_pair
         dropped = self._dropped
 
         def queue_call(*args: Any) -> None:
-            if not put((callback, args, where)):
+            if not put_pair(target, args):
+                dropped["slow callbacks"] += 1
+
+        return queue_call
+
+    def wrap_one(self, callback: Callable[[Any], object], where: str) -> Callable[[Any], object]:
+        """:meth:`wrap` for a callback called with one argument (a message): no tuple per call."""
+        if is_async_callable(callback):
+            return callback
+        target = _Target(callback, where, spread=False)
+        put_pair = self._queue.put_pair
+        dropped = self._dropped
+
+        def queue_call(argument: Any) -> None:
+            if not put_pair(target, argument):
                 dropped["slow callbacks"] += 1
 
         return queue_call
@@ -65,14 +94,18 @@ class Delivery:
         take_all = self._queue.take_all
         while True:
             try:
-                calls = take_all()
+                calls = iter(take_all())
             except QueueClosed:
                 return
-            for callback, args, where in calls:
+            target: _Target
+            for target, argument in zip(calls, calls, strict=True):
                 try:
-                    callback(*args)
+                    if target.spread:
+                        target.callback(*argument)
+                    else:
+                        target.callback(argument)
                 except Exception as exc:
-                    self._failed(exc, where)
+                    self._failed(exc, target.where)
 
     def _failed(self, error: Exception, where: str) -> None:
         self._logger.error("callback %s raised", where, exc_info=error)

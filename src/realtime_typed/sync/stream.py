@@ -2,10 +2,11 @@
 
 A :class:`MessageIterator` reads, on the caller's thread, what an async
 :class:`~realtime_typed.client.streams.MessageStream` of the same channel receives on the event
-loop: a task owned by the client moves each message into a bounded
+loop: the stream forwards each message, as the channel dispatches it, into a bounded
 :class:`~realtime_typed.sync.queues.ThreadQueue` (``maxsize`` messages; when the consumer falls
-behind, the oldest are dropped and counted in :attr:`MessageIterator.dropped`). The iterator
-takes what is queued in one go and hands it out one by one.
+behind, the oldest are dropped and counted in :attr:`MessageIterator.dropped`), and a task owned
+by the client closes the queue when the stream ends. The iterator takes what is queued in one
+go and hands it out one by one.
 
 Iteration ends when ``timeout`` seconds pass without a message (``None``: never), when the
 channel closes, when the client closes, or on :meth:`MessageIterator.close` (a ``with`` block
@@ -97,10 +98,10 @@ class MessageIterator(Generic[T], Iterator[T]):
 
 
 async def pump(stream: MessageStream[Any], queue: ThreadQueue[Any]) -> None:
-    """Move every message of ``stream`` into ``queue``; close ``queue`` when ``stream`` ends."""
+    """Put every message of ``stream`` in ``queue`` as it arrives; close ``queue`` when
+    ``stream`` ends."""
     try:
-        async for item in stream:
-            queue.put(item)
+        await stream.forward(queue.put)
     finally:
         queue.close()
         stream.close()

@@ -172,6 +172,31 @@ async def test_stream_drops_the_oldest_when_full(realtime_server: LocalRealtimeS
         assert [message async for message in stream] == []
 
 
+async def test_a_forwarded_stream_hands_over_each_message_until_the_channel_closes(
+    realtime_server: LocalRealtimeServer,
+) -> None:
+    async with pair(realtime_server) as (alice, bob):
+        room_b: Channel[dict[str, JsonValue]] = bob.channel("room")
+        stream = room_b.broadcasts("n")
+        seen: Inbox[Untyped] = Inbox()
+        room_b.on_broadcast("n", seen)
+        await room_b.subscribe()
+        room_a = await alice.channel("room", broadcast_ack=True).subscribe()
+        await room_a.send_broadcast("n", 0)
+        await seen.next()  # queued in the stream
+        forwarded: Inbox[Untyped] = Inbox()
+        forwarding = asyncio.create_task(stream.forward(forwarded))
+        assert (await forwarded.next()).payload == 0  # what was queued goes first
+        for n in range(1, 4):
+            await room_a.send_broadcast("n", n)
+            await seen.next()
+            assert forwarded.items[-1].payload == n  # handed over as it was dispatched
+        await room_b.unsubscribe()
+        await asyncio.wait_for(forwarding, 5)
+        assert [message.payload for message in forwarded.items] == [0, 1, 2, 3]
+        assert stream.dropped == 0
+
+
 async def test_send_before_join_is_queued(realtime_server: LocalRealtimeServer) -> None:
     async with pair(realtime_server) as (alice, bob):
         got: Inbox[Untyped] = Inbox()

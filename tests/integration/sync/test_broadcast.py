@@ -10,6 +10,7 @@ from pydantic import BaseModel, JsonValue
 
 from realtime_typed import BroadcastMessage, BroadcastSpec, PushTimeout
 from realtime_typed.sync import RealtimeClient
+from realtime_typed.sync.delivery import DELIVERY_QUEUE_SIZE
 from realtime_typed.testing import LocalRealtimeServer
 
 from .helpers import WAIT, Inbox, ServerControl, blocking
@@ -168,5 +169,42 @@ async def test_send_broadcasts_returns_each_outcome(realtime_server: LocalRealti
             moves = [Cursor(x=float(n), y=0.0) for n in range(20)]
             assert room.send_broadcasts(CURSOR, moves, timeout=WAIT) == [None] * 20
             assert [next(cursors).payload for _ in moves] == moves
+
+    await blocking(scenario)
+
+
+async def test_callbacks_that_fall_behind_lose_the_oldest_calls(
+    realtime_server: LocalRealtimeServer,
+) -> None:
+    extra = 5
+    last = DELIVERY_QUEUE_SIZE + extra
+
+    def scenario() -> None:
+        entered, release, finished = threading.Event(), threading.Event(), threading.Event()
+        seen: list[JsonValue] = []
+
+        def slow(message: BroadcastMessage[JsonValue]) -> None:
+            if message.payload == 0:
+                entered.set()
+                release.wait(WAIT)
+            seen.append(message.payload)
+            if message.payload == last:
+                finished.set()
+
+        with RealtimeClient(realtime_server.url, apikey=realtime_server.anon_key) as client:
+            room = client.channel("room:slow", broadcast_self=True)
+            room.on_broadcast("n", slow)
+            marks = room.broadcasts("mark", timeout=WAIT)
+            room.subscribe(timeout=WAIT)
+            room.send_broadcast("n", 0)
+            assert entered.wait(WAIT)  # the delivery thread is held in the call for 0
+            for n in range(1, last + 1):
+                room.send_broadcast("n", n)
+            room.send_broadcast("mark", "sent")
+            assert next(marks).payload == "sent"  # every call before it is queued or dropped
+            assert client.dropped["slow callbacks"] == extra
+            release.set()
+            assert finished.wait(WAIT)
+            assert seen == [0, *range(extra + 1, last + 1)]
 
     await blocking(scenario)
