@@ -219,6 +219,16 @@ class Channel(Generic[MetaT]):
         """The ref of the current join, if any."""
         return self._machine.join_ref
 
+    @property
+    def broadcast_ack(self) -> bool:
+        """Whether the server acknowledges each broadcast (``send_broadcast`` waits for it)."""
+        return self._ack
+
+    @property
+    def broadcast_rest_fallback(self) -> bool:
+        """Whether a broadcast sent while not joined goes through :meth:`http_send`."""
+        return self._rest_fallback
+
     def _wants_presence(self) -> bool:
         """Explicit ``presence_enabled``, else whether anything on the channel uses presence."""
         if self._presence_asked is not None:
@@ -635,7 +645,7 @@ class Channel(Generic[MetaT]):
         ):
             await self.http_send(event, payload, persist=persist)
             return
-        body = self._broadcast_body(event, payload, persist)
+        body = self.broadcast_body(event, payload, persist)
         await self._client.push(self.topic, "broadcast", body, wait=self._ack)
 
     @overload
@@ -664,7 +674,7 @@ class Channel(Generic[MetaT]):
         ``None`` means written. A payload the encoder refuses raises before anything is sent;
         so does a closed channel.
         """
-        bodies = [self._broadcast_body(event, payload, persist) for payload in payloads]
+        bodies = [self.broadcast_body(event, payload, persist) for payload in payloads]
         client = self._client
         if client.core.channels.get(self.topic) is not self._machine:
             raise ChannelError(f"channel {self.topic} is closed")
@@ -680,10 +690,13 @@ class Channel(Generic[MetaT]):
                 outcomes.append(None)
         return outcomes
 
-    def _broadcast_body(
+    def broadcast_body(
         self, event: BroadcastSpec[Any] | str, payload: Any, persist: Persist
     ) -> dict[str, Any]:
-        """The ``broadcast`` push payload of one message (checked, typed payloads encoded)."""
+        """The ``broadcast`` push payload of one message (checked, typed payloads encoded).
+
+        It reads only the channel's settings, so any thread may call it.
+        """
         if isinstance(event, BroadcastSpec):
             name, value = event.event, event.encode(payload)
         else:

@@ -230,6 +230,12 @@ class RealtimeClient:
         return self.core.connected
 
     @property
+    def writes_blocked(self) -> bool:
+        """Whether the socket's send buffer is full (the server is not reading): a broadcast
+        without ack sent now waits for it to drain, at most the push timeout."""
+        return self._watching_drain
+
+    @property
     def connection_state(self) -> ConnectionState:
         """``connecting`` (a handshake in progress), ``open``, ``closing`` or ``closed``.
 

@@ -3,9 +3,10 @@
 Every method mirrors :class:`realtime_typed.client.Channel` with the same overloads, so typed
 keys give the same types. Methods that wait (:meth:`Channel.subscribe`, :meth:`send_broadcast`,
 :meth:`track`, :meth:`untrack`, :meth:`http_send`, :meth:`unsubscribe`) block the calling
-thread, at most ``timeout`` seconds when one is given. Callbacks run on the client's delivery
-thread (see :mod:`realtime_typed.sync.delivery`); :meth:`broadcasts` and :meth:`changes` give
-blocking iterators.
+thread, at most ``timeout`` seconds when one is given; a broadcast without ack waits only when
+the socket's send buffer is full (see :mod:`realtime_typed.sync.sender`). Callbacks run on the
+client's delivery thread (see :mod:`realtime_typed.sync.delivery`); :meth:`broadcasts` and
+:meth:`changes` give blocking iterators.
 """
 
 from __future__ import annotations
@@ -84,6 +85,16 @@ class Channel(Generic[MetaT]):
     def join_ref(self) -> str | None:
         """The ref of the current join, if any."""
         return self._channel.join_ref
+
+    @property
+    def broadcast_ack(self) -> bool:
+        """Whether the server acknowledges each broadcast (``send_broadcast`` waits for it)."""
+        return self._channel.broadcast_ack
+
+    @property
+    def broadcast_rest_fallback(self) -> bool:
+        """Whether a broadcast sent while not joined goes through :meth:`http_send`."""
+        return self._channel.broadcast_rest_fallback
 
     @property
     def async_channel(self) -> AsyncChannel[MetaT]:
@@ -274,19 +285,36 @@ class Channel(Generic[MetaT]):
     ) -> None:
         """Broadcast ``payload`` as ``event``; with ``broadcast_ack``, blocks for the reply.
 
+        Without ack the message is checked on the calling thread and handed to the client's
+        event loop, which writes it in order; the call returns without waiting for the loop,
+        unless the socket's send buffer is full (the server is not reading): then it waits for
+        the buffer to drain, at most the push timeout, as the async channel's does (see
+        :mod:`realtime_typed.sync.sender`). A closed channel raises
+        :class:`~realtime_typed.errors.ChannelError`; a payload the JSON encoder refuses is
+        reported through ``on_error`` when it is written, as by the async channel.
+
         ``bytes`` go out as a binary broadcast (2.0.0 serializer only); on a channel made with
         ``broadcast_rest_fallback=True`` a broadcast sent while not joined goes through
         :meth:`http_send`, as the async channel's ``send_broadcast`` does.
 
-        Raises :class:`~realtime_typed.errors.PushTimeout` (also when ``timeout`` seconds pass)
-        or :class:`~realtime_typed.errors.PushError`.
+        Raises :class:`~realtime_typed.errors.PushTimeout` (also when ``timeout`` seconds pass
+        in a wait) or :class:`~realtime_typed.errors.PushError`.
         """
-        self._call(
-            self._channel.send_broadcast(event, payload, persist=persist),
-            timeout,
-            self._push_timeout("send_broadcast()", timeout),
-            "send_broadcast()",
-        )
+        channel = self._channel
+        on_timeout = self._push_timeout("send_broadcast()", timeout)
+        if channel.broadcast_rest_fallback:
+            self._call(
+                channel.send_broadcast(event, payload, persist=persist),
+                timeout,
+                on_timeout,
+                "send_broadcast()",
+            )
+            return
+        body = channel.broadcast_body(event, payload, persist)
+        if channel.broadcast_ack:
+            self._runtime.sender.send_acked(channel.topic, body, timeout, on_timeout)
+        else:
+            self._runtime.sender.send(channel.topic, body, timeout, on_timeout)
 
     @overload
     def send_broadcasts(

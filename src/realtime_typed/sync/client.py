@@ -2,9 +2,11 @@
 
 Nothing of the protocol is implemented twice: each call runs the async client's own method on
 its loop (:mod:`realtime_typed.sync.loop`) and waits for it, so the options, typed keys,
-change objects, errors and reliability are the async client's. Plain callbacks run on the
-client's delivery thread, ``realtime-delivery`` (:mod:`realtime_typed.sync.delivery`), never on
-the caller's thread nor on the loop. Any number of threads may call at once, including threads
+change objects, errors and reliability are the async client's. Broadcasts use the async
+client's own pieces too, but a broadcast without ack is handed to the loop without waiting
+for it (:mod:`realtime_typed.sync.sender`). Plain callbacks run on the client's delivery
+thread, ``realtime-delivery`` (:mod:`realtime_typed.sync.delivery`), never on the caller's
+thread nor on the loop. Any number of threads may call at once, including threads
 that run an event loop of their own (a notebook).
 
 ``close()`` (or leaving the ``with`` block) closes the socket and ends both threads. A client

@@ -122,6 +122,63 @@ class LoopThread:
             raise on_timeout()
         return self._result(future)
 
+    def wait_for(
+        self,
+        start: Callable[[], asyncio.Future[T]],
+        timeout: float | None,
+        on_timeout: Callable[[], Exception],
+        where: str,
+    ) -> T:
+        """Call ``start()`` on the loop and wait for the future it returns: :meth:`call` for
+        work that is a future already (a push's reply), with no task and no coroutine.
+
+        After ``timeout`` seconds (``None``: no limit), or when the wait is interrupted, the
+        future is cancelled and ``on_timeout()`` is raised (or the interruption goes on).
+        """
+        self._refuse(where)
+        future: concurrent.futures.Future[T] = self._track(concurrent.futures.Future())
+        started: list[asyncio.Future[T]] = []
+
+        def settle(done: asyncio.Future[T]) -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            if done.cancelled():
+                future.set_exception(concurrent.futures.CancelledError())
+            elif (error := done.exception()) is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(done.result())
+
+        def begin() -> None:
+            if future.cancelled():
+                return
+            try:
+                pending = start()
+            except BaseException as exc:
+                if future.set_running_or_notify_cancel():
+                    future.set_exception(exc)
+                return
+            started.append(pending)
+            pending.add_done_callback(settle)
+
+        def abandon() -> None:
+            future.cancel()
+            self.submit(lambda: started and started[0].cancel())
+
+        try:
+            self._loop.call_soon_threadsafe(begin)
+        except RuntimeError:
+            raise ClientClosed("the client is closed: make a new one") from None
+        try:
+            done = self._wait(future, timeout)
+        except BaseException:
+            abandon()
+            raise
+        if not done:
+            abandon()
+            raise on_timeout()
+        return self._result(future)
+
     def run(self, function: Callable[[], T]) -> T:
         """Call ``function()`` on the loop's thread and return its result (or raise its error)."""
         if self.in_loop_thread():

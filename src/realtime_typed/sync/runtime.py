@@ -16,6 +16,7 @@ from realtime_typed.client.channel import Channel as AsyncChannel
 from realtime_typed.client.client import RealtimeClient as AsyncRealtimeClient
 from realtime_typed.sync.delivery import Delivery
 from realtime_typed.sync.loop import LoopThread
+from realtime_typed.sync.sender import Sender
 
 __all__ = ["Runtime"]
 
@@ -27,6 +28,7 @@ class Runtime:
         self.client = client
         self.loop: LoopThread = LoopThread(client.logger)
         self.delivery: Delivery = Delivery(client.logger, client.dropped)
+        self.sender: Sender = Sender(client, self.loop)
         self._lock = threading.Lock()
         self._closed = False
         self._closing: asyncio.Task[None] | None = None

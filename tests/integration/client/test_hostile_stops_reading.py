@@ -4,11 +4,14 @@ The hostile server answers the joins, then never reads again, so the TCP window 
 client's send buffer fill while the application sends large broadcasts without ack. Every
 operation still ends: the broadcast that finds the buffer full raises ``PushTimeout`` after the
 push timeout, joins and acked pushes time out, ``remove_all_channels()`` and ``close()`` return,
-and a link stalled past the heartbeat timeout is given up and the client reconnects.
+and a link stalled past the heartbeat timeout is given up and the client reconnects. The
+blocking client's broadcasts, which do not wait for its event loop while the socket takes
+writes, wait and time out the same way once it does not.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -17,6 +20,7 @@ import pytest
 from realtime_typed import RealtimeClient, SubscribeState
 from realtime_typed.client.channel import Channel
 from realtime_typed.errors import ChannelError, ConnectionError, JoinTimeout, PushTimeout
+from realtime_typed.sync import RealtimeClient as BlockingClient
 
 from .helpers import Inbox, States
 from .hostile import Conduct, hostile_server
@@ -111,3 +115,30 @@ async def test_a_stalled_link_is_given_up_and_the_client_reconnects() -> None:
             channel.on_broadcast("ping", echoes)
             await channel.send_broadcast("ping", {"n": 1})
             await echoes.next()
+
+
+async def test_a_blocking_broadcast_waits_and_times_out_while_the_send_buffer_is_full() -> None:
+    async with hostile_server() as server:
+        server.next_connections(Conduct(stop_reading_after_joins=1))
+        loop = asyncio.get_running_loop()
+
+        def scenario() -> None:
+            with BlockingClient(
+                server.url, apikey="anon", heartbeat_interval=60.0, timeout=0.5
+            ) as client:
+                plain = client.channel("plain").subscribe()
+                asyncio.run_coroutine_threadsafe(server.stopped_reading.wait(), loop).result(20)
+                for _ in range(MAX_SENDS):
+                    try:
+                        plain.send_broadcast("big", {"blob": BLOB})
+                    except PushTimeout as exc:
+                        assert "not written within 0.5 s" in str(exc)
+                        break
+                else:
+                    raise AssertionError(f"{MAX_SENDS} large broadcasts and no PushTimeout")
+                assert client.async_client.writes_blocked
+                with pytest.raises(PushTimeout, match="not written"):
+                    plain.send_broadcast("big", {"blob": BLOB})
+                assert client.is_connected
+
+        await asyncio.to_thread(scenario)
