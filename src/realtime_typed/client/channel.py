@@ -51,7 +51,7 @@ from realtime_typed.protocol.events import LeaveOutcome, SubscribeState
 from realtime_typed.protocol.frames import MAX_FIELD_BYTES, Frame, Vsn
 from realtime_typed.protocol.phoenix import PhoenixProtocol
 from realtime_typed.protocol.postgres_bindings import binding_config
-from realtime_typed.protocol.presence import MAX_PENDING_METAS, PresenceSync, parse_diff
+from realtime_typed.protocol.presence import MAX_PENDING_METAS, PresenceSync
 from realtime_typed.typed import (
     AnyChange,
     BroadcastMessage,
@@ -457,8 +457,9 @@ class Channel(Generic[MetaT]):
     def _presence_diff_received(self, payload: Any) -> None:
         if not self._presence_on:
             # Joined without presence: no presence_state will ever come to apply these to
-            # (a server sends diffs once this client tracks), so they are checked, not kept.
-            parse_diff(payload)
+            # (a server sends diffs once this client tracks), so they are checked, not kept:
+            # a sync of their own, waiting for a state, parses each and is dropped.
+            PresenceSync().apply_diff(payload)
             return
         sync = self._presence_sync()
         overflowed = sync.overflowed_diffs

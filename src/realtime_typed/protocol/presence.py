@@ -42,7 +42,6 @@ __all__ = [
     "Meta",
     "PresenceEvent",
     "PresenceSync",
-    "parse_diff",
     "to_user_meta",
 ]
 
@@ -84,6 +83,10 @@ _REF: Final = "phx_ref"
 _REF_PREV: Final = "phx_ref_prev"
 _USER_REF: Final = "presence_ref"
 _NOTHING: Final[dict[str, object]] = {}
+_NO_GROUPS: Final[_Groups] = {}
+"""The parsed side of a diff that has no presences (never changed)."""
+_JOINS: Final = "presence_diff joins"
+_LEAVES: Final = "presence_diff leaves"
 _new_event: Final = cast(
     "Callable[[type[PresenceEvent], tuple[Any, ...]], PresenceEvent]",
     tuple.__new__,  # pyright: ignore[reportUnknownMemberType]
@@ -201,7 +204,13 @@ class PresenceSync:
 
     def apply_diff(self, payload: object) -> list[PresenceEvent]:
         """Apply a ``presence_diff``, or buffer it (returning ``[]``) while pending."""
-        joins, leaves = parse_diff(payload)
+        if not isinstance(payload, dict):
+            raise ProtocolError("presence_diff payload is not an object")
+        fields: dict[str, object] = payload  # pyright: ignore[reportUnknownVariableType]
+        raw_joins = fields.get("joins", _NOTHING)
+        raw_leaves = fields.get("leaves", _NOTHING)
+        joins = _NO_GROUPS if raw_joins == _NOTHING else _parse_groups(raw_joins, _JOINS)
+        leaves = _NO_GROUPS if raw_leaves == _NOTHING else _parse_groups(raw_leaves, _LEAVES)
         if not self._synced:
             self._buffer(joins, leaves)
             return []
@@ -265,18 +274,26 @@ class PresenceSync:
         """
         state = self._state
         events: list[PresenceEvent] = []
-        for key, joined in joins.items():
-            current = state.get(key)
-            if current is None:
-                state[key] = joined
-                events.append(_new_event(PresenceEvent, ("join", key, [], joined)))
-            else:
-                state[key] = _without(current, joined) + joined
-                events.append(_new_event(PresenceEvent, ("join", key, current, joined)))
-        for key, left in leaves.items():
-            current = state.get(key)
-            if current is not None:
-                after = _without(current, left)
+        if joins:
+            for key in joins:
+                joined = joins[key]
+                current = state.get(key)
+                if current is None:
+                    state[key] = joined
+                    events.append(_new_event(PresenceEvent, ("join", key, [], joined)))
+                else:
+                    state[key] = _without(current, joined) + joined
+                    events.append(_new_event(PresenceEvent, ("join", key, current, joined)))
+        if leaves:
+            for key in leaves:
+                left = leaves[key]
+                current = state.get(key)
+                if current is None:
+                    continue
+                if len(current) == 1 and len(left) == 1:  # the usual leave, inline
+                    after = [] if current[0][_USER_REF] == left[0][_USER_REF] else current
+                else:
+                    after = _without(current, left)
                 if after:
                     state[key] = after
                 else:
@@ -295,6 +312,14 @@ def _without(metas: list[Meta], removed: list[Meta]) -> list[Meta]:
             if meta[_USER_REF] == ref:
                 return []
         return metas
+    if len(removed) == 1:  # refs are unique under a key: at most one meta goes
+        ref = removed[0][_USER_REF]
+        for index, meta in enumerate(metas):
+            if meta[_USER_REF] == ref:
+                rest = metas.copy()
+                del rest[index]
+                return rest
+        return metas
     refs = {meta[_USER_REF] for meta in removed}
     return [meta for meta in metas if meta[_USER_REF] not in refs]
 
@@ -308,13 +333,11 @@ def _parse_groups(value: object, what: str) -> _Groups:
     if not isinstance(value, dict):
         raise ProtocolError(f"{what} is not an object")
     groups: _Groups = {}
-    if not value:
-        return groups
     presences: dict[str, Any] = value  # pyright: ignore[reportUnknownVariableType]
     key = ""
     try:
-        for key, presence in presences.items():
-            metas: object = presence["metas"]
+        for key in presences:
+            metas: object = presences[key]["metas"]
             if not isinstance(metas, list):
                 raise TypeError
             users: list[Meta] = []
@@ -324,7 +347,8 @@ def _parse_groups(value: object, what: str) -> _Groups:
                 if not isinstance(ref, str):
                     raise TypeError
                 user[_USER_REF] = ref
-                user.pop(_REF_PREV, None)
+                if _REF_PREV in user:
+                    del user[_REF_PREV]
                 users.append(user)
             if len(users) > 1:
                 by_ref = {user[_USER_REF]: user for user in users}
@@ -336,13 +360,3 @@ def _parse_groups(value: object, what: str) -> _Groups:
             f"{what}: presence {key!r} is not {{'metas': [{{'phx_ref': str, ...}}, ...]}}"
         ) from None
     return groups
-
-
-def parse_diff(payload: object) -> _Diff:
-    """The joins and leaves of a ``presence_diff`` payload; ProtocolError if it is not one."""
-    if not isinstance(payload, dict):
-        raise ProtocolError("presence_diff payload is not an object")
-    fields: dict[str, object] = payload  # pyright: ignore[reportUnknownVariableType]
-    joins = _parse_groups(fields.get("joins", _NOTHING), "presence_diff joins")
-    leaves = _parse_groups(fields.get("leaves", _NOTHING), "presence_diff leaves")
-    return joins, leaves

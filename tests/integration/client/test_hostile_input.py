@@ -148,3 +148,28 @@ async def test_an_invalid_presence_meta_is_reported_and_left_out_of_the_typed_st
             reported = sorted(str(error).split("'")[1] for error in errors.items)
             assert reported == ["bad", "mixed", "new"]  # once per key
             assert all(isinstance(error, InvalidMessage) for error in errors.items)
+
+
+async def test_presence_diffs_on_a_channel_without_presence_are_checked_not_kept() -> None:
+    async def diffs(peer: Peer, join: Frame) -> None:
+        good = {"joins": {"a": metas(("r1", {}))}, "leaves": {}}
+        await peer.send(Frame(None, None, join.topic, "presence_diff", good))
+        bad = {"joins": {"b": {"metas": [{"no": "ref"}]}}, "leaves": {}}
+        await peer.send(Frame(None, None, join.topic, "presence_diff", bad))
+        await end_marker(peer, join)
+
+    async with hostile_server() as server:
+        server.next_connections(Conduct(after_join=diffs))
+        errors: Inbox[Exception] = Inbox()
+        async with RealtimeClient(server.url, apikey="anon") as client:
+            client.on_error(errors)
+            channel = client.channel("room", presence_enabled=False)
+            ended: Inbox[object] = Inbox()
+            channel.on_broadcast("end", ended)
+            await channel.subscribe()
+            await ended.next()
+            assert channel.presence_state() == {}
+            assert client.dropped["malformed payload"] == 1
+            [error] = errors.items
+            assert isinstance(error, InvalidMessage)
+            assert "presence_diff" in str(error) and "'b'" in str(error)

@@ -144,6 +144,16 @@ def test_key_goes_away_only_when_its_last_meta_leaves() -> None:
     assert sync.state() == {}
 
 
+def test_a_leave_of_one_meta_among_several_keeps_the_others_in_order() -> None:
+    sync = synced({"u": {"metas": [{"phx_ref": "a"}, {"phx_ref": "b"}, {"phx_ref": "c"}]}})
+    kept = [{"presence_ref": "a"}, {"presence_ref": "c"}]
+    events = sync.apply_diff(diff(leaves={"u": {"metas": [{"phx_ref": "b"}]}}))
+    assert events == [PresenceEvent("leave", "u", kept, [{"presence_ref": "b"}]), SYNC]
+    events = sync.apply_diff(diff(leaves={"u": {"metas": [{"phx_ref": "z"}]}}))
+    assert events == [PresenceEvent("leave", "u", kept, [{"presence_ref": "z"}]), SYNC]
+    assert sync.state() == {"u": kept}
+
+
 def test_leave_of_an_unknown_key_is_skipped_and_join_of_a_known_ref_replaces_it() -> None:
     sync = synced({"u": {"metas": [{"phx_ref": "a", "v": 1}, {"phx_ref": "b"}]}})
     events = sync.apply_diff(
@@ -273,6 +283,7 @@ def test_state_snapshots_are_cached_and_stable() -> None:
     "payload",
     [
         [],
+        None,
         {"k": []},
         {"k": {"metas": {}}},
         {"k": {"metas": ["x"]}},
