@@ -12,7 +12,7 @@ import logging
 from collections import deque
 from typing import Generic, TypeVar
 
-__all__ = ["DropOldestQueue", "QueueClosed"]
+__all__ = ["DropOldestQueue", "QueueClosed", "warn_consumer_too_slow"]
 
 T = TypeVar("T")
 
@@ -66,11 +66,7 @@ class DropOldestQueue(Generic[T]):
             self.dropped += 1
             if not self._burst:
                 self._burst = True
-                self._logger.warning(
-                    "%s: consumer too slow, dropping the oldest messages (queue of %d)",
-                    self._name,
-                    self._maxsize,
-                )
+                warn_consumer_too_slow(self._logger, self._name, self._maxsize)
         items.append(item)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
@@ -98,3 +94,10 @@ class DropOldestQueue(Generic[T]):
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+
+def warn_consumer_too_slow(logger: logging.Logger, name: str, maxsize: int) -> None:
+    """The warning of a bounded queue that starts dropping its oldest items (once per burst)."""
+    logger.warning(
+        "%s: consumer too slow, dropping the oldest messages (queue of %d)", name, maxsize
+    )

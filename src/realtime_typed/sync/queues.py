@@ -31,7 +31,7 @@ import time
 from collections import deque
 from typing import Final, Generic, TypeVar
 
-from realtime_typed.client.queues import QueueClosed
+from realtime_typed.client.queues import QueueClosed, warn_consumer_too_slow
 
 __all__ = ["HAND_OVER_AFTER", "HAND_OVER_WAIT", "QueueClosed", "QueueEmpty", "ThreadQueue"]
 
@@ -149,11 +149,7 @@ class ThreadQueue(Generic[T]):
         self.dropped += 1
         if not self._burst:
             self._burst = True
-            self._logger.warning(
-                "%s: consumer too slow, dropping the oldest messages (queue of %d)",
-                self._name,
-                self._maxsize,
-            )
+            warn_consumer_too_slow(self._logger, self._name, self._maxsize)
 
     def take_all(self, timeout: float | None = None) -> deque[T]:
         """Every entry queued, at least one item: one lock for a whole burst.
