@@ -122,7 +122,7 @@ def _run_start_and_stop(user: str | None) -> list[str]:
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": f"{src}:{site}", "HOME": "/tmp"}
     prefix = ["runuser", "-u", user, "--"] if user else []
     result = subprocess.run(
-        [*prefix, _interpreter_for(user), "-c", _START_AND_STOP],
+        [*prefix, _interpreter_for(user, env), "-c", _START_AND_STOP],
         capture_output=True,
         text=True,
         env=env,
@@ -134,8 +134,10 @@ def _run_start_and_stop(user: str | None) -> list[str]:
     return result.stdout.split()
 
 
-def _interpreter_for(user: str | None) -> str:
-    """sys.executable, or the system interpreter of the same version if ``user`` cannot run it."""
+def _interpreter_for(user: str | None, env: dict[str, str]) -> str:
+    """sys.executable, or the system interpreter of the same version if ``user`` cannot run it;
+    either must import the package and psycopg from ``env``'s PYTHONPATH as ``user`` (a checkout
+    in a folder only root may enter cannot be run by another user: the test is skipped)."""
     if user is None:
         return sys.executable
     for candidate in (
@@ -143,11 +145,18 @@ def _interpreter_for(user: str | None) -> str:
         f"/usr/bin/python{sys.version_info[0]}.{sys.version_info[1]}",
     ):
         probe = subprocess.run(
-            ["runuser", "-u", user, "--", candidate, "-c", "pass"], capture_output=True, check=False
+            ["runuser", "-u", user, "--", candidate, "-c", "import psycopg, realtime_typed"],
+            capture_output=True,
+            env=env,
+            cwd="/tmp",
+            check=False,
         )
         if probe.returncode == 0:
             return candidate
-    pytest.skip(f"no Python {sys.version_info[0]}.{sys.version_info[1]} that {user} may run")
+    pytest.skip(
+        f"{user} cannot run Python {sys.version_info[0]}.{sys.version_info[1]} with this "
+        f"checkout's package and psycopg ({env['PYTHONPATH']} not readable by {user})"
+    )
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the root path needs root")
